@@ -1,0 +1,8 @@
+"""ddlit: literate dataset distillation for two-layer ReLU networks on Gaussian multi-index tasks."""
+__version__ = "0.1.0"
+
+from .core import *
+from .hermite import *
+from .tasks import *
+from .network import *
+from .training import *
