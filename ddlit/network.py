@@ -5,17 +5,17 @@
 # %% auto #0
 __all__ = ['relu', 'TwoLayerNet', 'check_width', 'symmetric_init', 'softplus', 'softplus_d1', 'softplus_d2']
 
-# %% ../nbs/03_network.ipynb #cc1648c8
+# %% ../nbs/03_network.ipynb #92e12b35
 from dataclasses import dataclass, replace
 import torch
 from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
 
-# %% ../nbs/03_network.ipynb #a3d17044
+# %% ../nbs/03_network.ipynb #912ae3bc
 def relu(z:torch.Tensor) -> torch.Tensor:
     "$\\sigma(z)=\\max(z,0)$."
     return torch.clamp_min(z, 0)
 
-# %% ../nbs/03_network.ipynb #b88e7b40
+# %% ../nbs/03_network.ipynb #4e2e3f0e
 @dataclass(frozen=True)
 class TwoLayerNet:
     "Parameters $\\theta=(a,W,b)$ of $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$ (Section 3.2)."
@@ -48,14 +48,14 @@ class TwoLayerNet:
         terms = self.features(X, act) * self.a
         return terms.view(X.shape[0], 2, self.L // 2).sum(1).sum(1)
 
-# %% ../nbs/03_network.ipynb #cc3ffedd
+# %% ../nbs/03_network.ipynb #c7ab2163
 def check_width(L, name:str='L') -> int:
     "Raise unless the width `L` is a positive even integer (Assumption 3.4)."
     check_int(L, name, low=2)
     if L % 2: raise ValueError(f"{name} must be even (the symmetric initialization pairs neurons j and j + L/2), got {L}")
     return L
 
-# %% ../nbs/03_network.ipynb #46902214
+# %% ../nbs/03_network.ipynb #e2b7077e
 def symmetric_init(L:int, # width, even
                    d:int, # input dimension
                    gen:torch.Generator, # draws a and W; its device is the network's
@@ -70,7 +70,7 @@ def symmetric_init(L:int, # width, even
     a = 2 * torch.randint(0, 2, (L // 2,), generator=gen, device=gen.device).to(dtype) - 1
     return TwoLayerNet(torch.cat([a, -a]), torch.cat([W, W]), torch.zeros(L, dtype=dtype, device=gen.device))
 
-# %% ../nbs/03_network.ipynb #a7b576ec
+# %% ../nbs/03_network.ipynb #11a59a31
 def softplus(z:torch.Tensor, beta:float=1.) -> torch.Tensor:
     "$\\tilde\\sigma(z)=\\log(1+e^{\\beta z})/\\beta$, the smooth surrogate of ReLU (Assumption 3.8)."
     return torch.logaddexp(beta * z, torch.zeros_like(z)) / check_float(beta, 'beta', low=0, strict=True)
