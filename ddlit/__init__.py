@@ -6,3 +6,8 @@ from .hermite import *
 from .tasks import *
 from .network import *
 from .training import *
+from .phase1 import *
+from .reference import *
+from .second_set import *
+from .phase2 import *
+from .pipeline import *

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['RIDGE_GRID', 'relu_d1', 'first_layer_gradient', 'phase1_step', 'alignment', 'reinit_second_phase', 'gram',
-           'ridge_solve', 'RidgePath', 'ridge_gd', 'select_ridge', 'TrainedNet', 'population_loss', 'train_teacher',
-           'teacher_experiment']
+           'ridge_solve', 'RidgePath', 'ridge_gd', 'select_ridge', 'TrainedNet', 'population_loss', 'fit_second_layer',
+           'train_teacher', 'teacher_experiment']
 
-# %% ../nbs/04_training.ipynb #27187dfa
+# %% ../nbs/04_training.ipynb #99084b6c
 import math
 from dataclasses import dataclass, replace
 import torch
@@ -15,7 +15,7 @@ from .core import check_float, check_generator, check_int, check_size, check_ten
 from .network import TwoLayerNet, relu, symmetric_init
 from .tasks import LinearPart, MultiIndexTask, check_data, default_target, make_task, preprocess, sample
 
-# %% ../nbs/04_training.ipynb #600fed35
+# %% ../nbs/04_training.ipynb #a6de9e8a
 def relu_d1(z:torch.Tensor) -> torch.Tensor:
     "$\\sigma'(z)=\\mathbb 1[z>0]$, the derivative of ReLU (0 at the kink, as autograd takes it)."
     return (z > 0).to(z.dtype)
@@ -27,7 +27,7 @@ def first_layer_gradient(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor) -> tor
     active = net.features(X, act=relu_d1)
     return net.a[:, None] * ((active * residual[:, None]).T @ X) / X.shape[0]
 
-# %% ../nbs/04_training.ipynb #2e3574bd
+# %% ../nbs/04_training.ipynb #98acd1c4
 def phase1_step(net:TwoLayerNet, # the initialization theta_0
                 X:torch.Tensor, # inputs (n, d)
                 y:torch.Tensor, # preprocessed labels (n,)
@@ -41,7 +41,7 @@ def phase1_step(net:TwoLayerNet, # the initialization theta_0
         W1 = torch.where(norms > 0, W1 / norms.clamp_min(torch.finfo(W1.dtype).tiny), W1)
     return replace(net, W=W1)
 
-# %% ../nbs/04_training.ipynb #0cb058cc
+# %% ../nbs/04_training.ipynb #cae7561a
 def alignment(W:torch.Tensor, # rows to measure, (L, d)
               P:torch.Tensor, # an orthogonal projector, (d, d)
              ) -> torch.Tensor:
@@ -52,20 +52,20 @@ def alignment(W:torch.Tensor, # rows to measure, (L, d)
     W = W[W.norm(dim=1) > 0]
     return (W @ P).norm(dim=1) / W.norm(dim=1)
 
-# %% ../nbs/04_training.ipynb #f139e31b
+# %% ../nbs/04_training.ipynb #f9535f01
 def reinit_second_phase(net:TwoLayerNet, gen:torch.Generator) -> TwoLayerNet:
     "Keep $W$; draw biases $b_j\\sim\\mathcal N(0,1)$ i.i.d. and set $a=0$ (between the phases of Definition 3.5)."
     check_generator(gen, 'gen', net.W.device)
     b = gaussian(net.L, gen=gen, dtype=net.W.dtype)
     return TwoLayerNet(torch.zeros_like(b), net.W, b)
 
-# %% ../nbs/04_training.ipynb #636a9ed6
+# %% ../nbs/04_training.ipynb #69ee6cd1
 def gram(Phi:torch.Tensor, y:torch.Tensor):
     "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$: everything phase 2 needs from the data."
     check_data(Phi, y)
     return Phi.T @ Phi / Phi.shape[0], Phi.T @ y / Phi.shape[0]
 
-# %% ../nbs/04_training.ipynb #40fadf32
+# %% ../nbs/04_training.ipynb #1997ee34
 def ridge_solve(Phi:torch.Tensor, # features (n, L)
                 y:torch.Tensor, # labels (n,)
                 lam:float, # ridge lambda_2 > 0
@@ -74,11 +74,12 @@ def ridge_solve(Phi:torch.Tensor, # features (n, L)
     return _solve_ridge(*gram(Phi, y), lam)
 
 def _solve_ridge(G, c, lam):
-    "$(G+\\lambda I)^{-1}c$ for a Gram matrix `G` and `c`, checking `lam`."
+    "$(G+\\lambda I)^{-1}c$ for a Gram matrix `G` and `c`, checking `lam`; solved in float64 (see below)."
     lam = check_float(lam, 'lam', low=0, strict=True)
-    return torch.linalg.solve(G + lam * torch.eye(G.shape[0], dtype=G.dtype, device=G.device), c)
+    eye = torch.eye(G.shape[0], dtype=torch.float64, device=G.device)
+    return torch.linalg.solve(G.double() + lam * eye, c.double()).to(G.dtype)
 
-# %% ../nbs/04_training.ipynb #4093bcc7
+# %% ../nbs/04_training.ipynb #d48496d4
 @dataclass(frozen=True)
 class RidgePath:
     "The outcome of phase-2 gradient descent."
@@ -104,7 +105,7 @@ def ridge_gd(Phi:torch.Tensor, # features (n, L)
         a = a - lr * (grads[t] + lam * a)
     return RidgePath(a, grads, lr)
 
-# %% ../nbs/04_training.ipynb #dc73844a
+# %% ../nbs/04_training.ipynb #5bf74bf7
 RIDGE_GRID = tuple(10.**k for k in range(-6, 1))
 
 def select_ridge(Phi:torch.Tensor, # features (n, L)
@@ -125,7 +126,7 @@ def select_ridge(Phi:torch.Tensor, # features (n, L)
         losses[lam] = 0.5 * ((Phi[:n_val] @ a - y[:n_val])**2).mean().item()
     return min(losses, key=losses.get), losses
 
-# %% ../nbs/04_training.ipynb #c82e2691
+# %% ../nbs/04_training.ipynb #f9965e8b
 @dataclass(frozen=True)
 class TrainedNet:
     "A trained network with the preprocessing's linear part: $\\hat f(x)=f_\\theta(x)+\\hat\\alpha+\\hat\\beta^\\top x$."
@@ -136,7 +137,7 @@ class TrainedNet:
 
     def __call__(self, X:torch.Tensor) -> torch.Tensor: return self.net(X) + self.linear(X)
 
-# %% ../nbs/04_training.ipynb #d1ef4ac4
+# %% ../nbs/04_training.ipynb #9bdb5577
 def population_loss(model, # callable mapping inputs (n, d) to predictions (n,)
                     task:MultiIndexTask, # supplies f* and the input law
                     n_test:int, # number of fresh test points
@@ -153,7 +154,23 @@ def population_loss(model, # callable mapping inputs (n, d) to predictions (n,)
     errs = torch.cat(errs)
     return errs.mean().item(), (errs.std() / math.sqrt(n_test)).item()
 
-# %% ../nbs/04_training.ipynb #a3a27f80
+# %% ../nbs/04_training.ipynb #4f55afc8
+def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initialization
+                     X:torch.Tensor, # inputs (n, d)
+                     y:torch.Tensor, # preprocessed labels (n,)
+                     lam2:float=None, # ridge; None: chosen on a validation split from `lams`
+                     lams=RIDGE_GRID, # candidate ridges
+                     val_fraction:float=0.2, # held-out share for choosing lam2
+                     steps:int=None, # None: closed-form ridge; else this many steps of gradient descent
+                    ):
+    "Phase 2 of Definition 3.5 on $(X,y)$: the network with its fitted second layer, $\lambda_2$, and the validation losses."
+    Phi = net.features(X)
+    val_losses = {}
+    if lam2 is None: lam2, val_losses = select_ridge(Phi, y, lams, val_fraction)
+    a = ridge_solve(Phi, y, lam2) if steps is None else ridge_gd(Phi, y, lam2, steps).a
+    return replace(net, a=a), lam2, val_losses
+
+# %% ../nbs/04_training.ipynb #a0be08f3
 def train_teacher(net0:TwoLayerNet, # the symmetric initialization theta_0
                   X:torch.Tensor, # training inputs (n, d)
                   y:torch.Tensor, # training labels (n,), raw
@@ -172,14 +189,10 @@ def train_teacher(net0:TwoLayerNet, # the symmetric initialization theta_0
     check_size(X, 'X', 1, net0.d, 'the input dimension of net0')
     linear, res = preprocess(X, y)
     net = phase1_step(net0, X, res, eta1, normalize) if phase1 else net0
-    net = reinit_second_phase(net, gen)
-    Phi = net.features(X)
-    val_losses = {}
-    if lam2 is None: lam2, val_losses = select_ridge(Phi, res, lams, val_fraction)
-    a = ridge_solve(Phi, res, lam2) if steps is None else ridge_gd(Phi, res, lam2, steps).a
-    return TrainedNet(replace(net, a=a), linear, lam2, val_losses)
+    net, lam2, val_losses = fit_second_layer(reinit_second_phase(net, gen), X, res, lam2, lams, val_fraction, steps)
+    return TrainedNet(net, linear, lam2, val_losses)
 
-# %% ../nbs/04_training.ipynb #b758ae56
+# %% ../nbs/04_training.ipynb #f21d051a
 def teacher_experiment(r:int=1, # intrinsic dimension of the default target
                        d:int=32, # input dimension
                        n:int=2**15, # training points

@@ -19,7 +19,9 @@ def test_public_api_is_exported():
     import ddlit
     for name in ('make_generator', 'hermite', 'default_target', 'make_task', 'sample', 'preprocess',
                  'symmetric_init', 'TwoLayerNet', 'softplus', 'phase1_step', 'ridge_solve', 'ridge_gd',
-                 'train_teacher', 'population_loss', 'teacher_experiment'):
+                 'train_teacher', 'population_loss', 'teacher_experiment', 'distill_phase1', 'gm_phase1',
+                 'reference_init', 'retrain_phase1', 'second_set_inputs', 'gm_labels', 'pm_labels', 'distill', 'retrain',
+                 'save_dataset', 'load_dataset', 'compare_paradigms'):
         assert callable(getattr(ddlit, name)), name
 
 def test_readme_is_the_home_page():
