@@ -163,7 +163,7 @@ def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initiali
                      val_fraction:float=0.2, # held-out share for choosing lam2
                      steps:int=None, # None: closed-form ridge; else this many steps of gradient descent
                     ):
-    "Phase 2 of Definition 3.5 on $(X,y)$: the network with its fitted second layer, $\lambda_2$, and the validation losses."
+    "Phase 2 of Definition 3.5 on $(X,y)$: the network with its fitted second layer, $\\lambda_2$, and the validation losses."
     Phi = net.features(X)
     val_losses = {}
     if lam2 is None: lam2, val_losses = select_ridge(Phi, y, lams, val_fraction)
