@@ -54,8 +54,8 @@ def throughput(a):
     err = ((ours - peer).abs().max() / peer.abs().max()).item()
     print(f"phase-1 gradient matching, n={a.n} d={a.d} L={a.L} n_theta={a.n_theta} (n_theta'={M}) N1={a.N1} {a.variant} {a.dtype} on {device}, "
           f"{torch.get_num_threads()} threads")
-    print(f"| implementation | time (s) | GFLOP/s | fraction of matmul | speed-up |")
-    print(f"|---|---|---|---|---|")
+    print("| implementation | time (s) | GFLOP/s | fraction of matmul | speed-up |")
+    print("|---|---|---|---|---|")
     print(f"| ddlit (streamed, reordered) | {t_ours:.3f} | {gf_ours:.1f} | {gf_ours / gf_mm:.0%} | {t_peer / t_ours:.1f}x |")
     print(f"| peer-style (loop + double backward) | {t_peer:.3f} | | | 1.0x |")
     print(f"| torch.matmul ({a.n}x{a.d} @ {a.d}x{M}) | {t_mm:.3f} | {gf_mm:.1f} | 100% | |")

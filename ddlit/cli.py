@@ -9,7 +9,6 @@ __all__ = ['cli_task', 'Progress', 'format_paradigms', 'plot_paradigms', 'build_
 import argparse, json, os, sys, tempfile, time
 from dataclasses import replace
 from pathlib import Path
-import torch
 from .core import FLOAT_DTYPES, derive_seed, make_generator, resolve_device
 from .pipeline import DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
 from .phase1 import VARIANTS

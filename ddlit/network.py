@@ -6,7 +6,7 @@
 __all__ = ['relu', 'TwoLayerNet', 'check_width', 'symmetric_init', 'softplus', 'softplus_d1', 'softplus_d2']
 
 # %% ../nbs/03_network.ipynb #92e12b35
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import torch
 from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
 

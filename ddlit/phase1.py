@@ -9,7 +9,7 @@ __all__ = ['VARIANTS', 'init_directions', 'teacher_ghat', 'gm_phase1', 'gm_phase
 # %% ../nbs/05_gm_phase1.ipynb #d205a946
 import math
 import torch
-from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
+from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian
 from .network import TwoLayerNet, check_width, relu, softplus, softplus_d1, softplus_d2, symmetric_init
 from .tasks import check_data
 from .training import first_layer_gradient

@@ -9,7 +9,6 @@ __all__ = ['gm_phase2', 'unrolling_weights', 'gm_labels', 'min_norm_fit', 'rowsp
 # %% ../nbs/08_phase2.ipynb #c51b836f
 import torch
 from .core import check_float, check_int, check_size, check_tensor
-from .training import gram
 
 # %% ../nbs/08_phase2.ipynb #b214d607
 def gm_phase2(Phi_t:torch.Tensor, # student features at the distilled inputs, (N2, L)

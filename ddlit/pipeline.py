@@ -7,7 +7,7 @@ __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'DistilledD
            'save_dataset', 'load_dataset', 'compare_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
-import json, math, os, tempfile
+import json, os, tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch

@@ -6,7 +6,7 @@
 __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', 'finish_on_real_data']
 
 # %% ../nbs/06_retrain.ipynb #f401b01e
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import torch
 from .core import check_int, make_generator, resolve_device, resolve_dtype
 from .network import TwoLayerNet, symmetric_init

@@ -8,7 +8,7 @@ __all__ = ['STRATEGIES', 'hinges', 'interval_points', 'max_line_rank', 'LinePoin
 # %% ../nbs/07_second_set.ipynb #cb31aee7
 from dataclasses import dataclass
 import torch
-from .core import check_int, check_size, check_tensor
+from .core import check_size, check_tensor
 from .network import TwoLayerNet
 
 # %% ../nbs/07_second_set.ipynb #87c9345e

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 import torch
 from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
-from .hermite import gauss_hermite, hermite_product
+from .hermite import hermite_product
 
 # %% ../nbs/02_tasks.ipynb #e3130c2f
 @dataclass(frozen=True)

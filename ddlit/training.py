@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, replace
 import torch
 from .core import check_float, check_generator, check_int, check_size, check_tensor, derive_seed, gaussian, make_generator
-from .network import TwoLayerNet, relu, symmetric_init
+from .network import TwoLayerNet, symmetric_init
 from .tasks import LinearPart, MultiIndexTask, check_data, default_target, make_task, preprocess, sample
 
 # %% ../nbs/04_training.ipynb #a6de9e8a
