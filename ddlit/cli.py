@@ -6,10 +6,10 @@
 __all__ = ['cli_task', 'Progress', 'format_paradigms', 'plot_paradigms', 'build_parser', 'run_command', 'retrain_command', 'main']
 
 # %% ../nbs/10_cli.ipynb #2ba19f12
-import argparse, json, os, sys, tempfile, time
+import argparse, json, sys, time
 from dataclasses import replace
 from pathlib import Path
-from .core import FLOAT_DTYPES, derive_seed, make_generator, resolve_device
+from .core import FLOAT_DTYPES, atomic_write, derive_seed, make_generator, resolve_device
 from .pipeline import DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
 from .phase1 import VARIANTS
 from .second_set import STRATEGIES
@@ -50,13 +50,6 @@ def format_paradigms(out:dict) -> str:
         lines.append(f"{name:<16} {row['loss']:>9.4f} ± {row['se']:.4f} {row['floats']:>14,d} {out['train_floats'] / row['floats']:>15.1f}x")
     return '\n'.join(lines)
 
-def _atomic_write(path:Path, write):
-    "Call `write(file_path)` on a temporary file next to `path`, then rename it to `path`."
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
-    os.close(fd)
-    try: write(tmp); os.replace(tmp, path)
-    except BaseException: Path(tmp).unlink(missing_ok=True); raise
-
 def plot_paradigms(out:dict, path:Path, title:str):
     "Save a two-panel figure: test loss with standard errors, and floats stored (log scale), per paradigm."
     import matplotlib
@@ -70,7 +63,7 @@ def plot_paradigms(out:dict, path:Path, title:str):
     ax2.axhline(out['model_floats'], color='grey', lw=0.8, ls='--', label='the model itself'); ax2.legend(fontsize=8)
     for ax in (ax1, ax2): ax.tick_params(axis='x', labelrotation=30, labelsize=8)
     fig.suptitle(title, fontsize=10); fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format='png'))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format='png'))
     plt.close(fig)
 
 # %% ../nbs/10_cli.ipynb #8ac96e1d
@@ -118,7 +111,7 @@ def run_command(args) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
     save_dataset(ds, out_dir / 'dataset.pt')
     table = {k: v for k, v in out.items() if k != 'distillation'}
-    _atomic_write(out_dir / 'paradigms.json', lambda tmp: Path(tmp).write_text(json.dumps({**table, 'args': vars(args)}, indent=1)))
+    atomic_write(out_dir / 'paradigms.json', lambda tmp: Path(tmp).write_text(json.dumps({**table, 'args': vars(args)}, indent=1)))
     kind = 'single-index' if args.r == 1 else f'multi-index (r={args.r})'
     title = f"default {kind} task, d={args.d}, n={args.n}, L={args.L}, N1={args.N1}, {args.strategy}, {args.matching}, seed {args.seed}"
     plot_paradigms(out, out_dir / 'paradigms.png', title)

@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['FLOAT_DTYPES', 'default_device', 'resolve_device', 'resolve_dtype', 'check_int', 'check_float', 'check_tensor',
-           'check_size', 'make_generator', 'check_generator', 'gaussian', 'derive_seed']
+           'check_size', 'make_generator', 'check_generator', 'gaussian', 'derive_seed', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #95c615a5
-import math
+import math, os, tempfile
+from pathlib import Path
 import torch
 
 # %% ../nbs/00_core.ipynb #1c686533
@@ -105,3 +106,19 @@ def gaussian(*shape:int, gen:torch.Generator, dtype=torch.float64) -> torch.Tens
 def derive_seed(gen:torch.Generator) -> int:
     "A fresh seed drawn from `gen`, for a new independent generator."
     return int(torch.randint(0, 2**62, (1,), generator=gen, device=gen.device).item())
+
+# %% ../nbs/00_core.ipynb #e1e619e1
+def atomic_write(path, # the file to create or replace
+                 write, # callable writing the content to the temporary path it is given
+                ) -> Path:
+    "Write `path` via `write(tmp)` on a temporary file beside it, fsync it, then rename it over `path`."
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+    return path

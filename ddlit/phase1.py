@@ -40,6 +40,15 @@ def teacher_ghat(dirs:torch.Tensor, # directions w, (M, d)
 # %% ../nbs/05_gm_phase1.ipynb #2910cfc1
 VARIANTS = ('softplus', 'relu')
 
+def _check_step(X0, y_tilde, variant, dirs=None, like=None, like_name=None):
+    "Checks shared by the matching steps: X0 (N1 >= 1 rows, matching `like`), y_tilde (N1,), dirs (M, d), variant."
+    check_tensor(X0, 'X0', ndim=2, like=like, like_name=like_name)
+    if like is not None: check_size(X0, 'X0', 1, like.shape[1], f'the input dimension of {like_name}')
+    if X0.shape[0] == 0: raise ValueError("X0 must hold at least one distilled point (N1 >= 1)")
+    check_size(check_tensor(y_tilde, 'y_tilde', ndim=1, like=X0, like_name='X0'), 'y_tilde', 0, X0.shape[0], 'the rows of X0')
+    if dirs is not None: check_size(check_tensor(dirs, 'dirs', ndim=2, like=X0, like_name='X0'), 'dirs', 1, X0.shape[1], 'the input dimension of X0')
+    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+
 def gm_phase1(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
               y_tilde:torch.Tensor, # distilled labels y~, (N1,)
               dirs:torch.Tensor, # distinct teacher directions w, (M, d)
@@ -49,13 +58,9 @@ def gm_phase1(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
               xi:float=None, # step size; default 1/(n_theta L) = 1/(2M)
              ) -> torch.Tensor:
     "One step of gradient matching (Definition 2.2) in closed form: $\\tilde X^{(1)}=-\\xi\\nabla_{\\tilde X}\\mathcal D(\\tilde X^{(0)})$."
-    check_tensor(X0, 'X0', ndim=2)
-    for name, t in [('y_tilde', y_tilde), ('dirs', dirs), ('ghat', ghat)]: check_tensor(t, name, like=X0, like_name='X0')
-    if X0.shape[0] == 0: raise ValueError("X0 must hold at least one distilled point (N1 >= 1)")
-    check_size(y_tilde, 'y_tilde', 0, X0.shape[0], 'the rows of X0')
-    check_size(dirs, 'dirs', 1, X0.shape[1], 'the input dimension of X0')
+    _check_step(X0, y_tilde, variant, dirs)
+    check_tensor(ghat, 'ghat', like=X0, like_name='X0')
     if ghat.shape != dirs.shape: raise ValueError(f"ghat must have the shape of dirs {tuple(dirs.shape)}, got {tuple(ghat.shape)}")
-    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     xi = 1 / (2 * dirs.shape[0]) if xi is None else check_float(xi, 'xi', low=0, strict=True)
     Z = X0 @ dirs.T # (N1, M) pre-activations of the distilled points
     if variant == 'relu': step = (Z > 0).to(Z.dtype) @ ghat
@@ -103,10 +108,7 @@ def gm_phase1_stream(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
                     ) -> torch.Tensor:
     "`gm_phase1` with the sums reordered and streamed: no $\\hat g$, $O(nM(d+N_1))$ work, memory of one block."
     check_data(X, y)
-    for name, t in [('X0', X0), ('dirs', dirs)]: check_size(check_tensor(t, name, ndim=2, like=X, like_name='X'), name, 1, X.shape[1], 'the input dimension of X')
-    check_size(check_tensor(y_tilde, 'y_tilde', ndim=1, like=X, like_name='X'), 'y_tilde', 0, X0.shape[0], 'the rows of X0')
-    if X0.shape[0] == 0: raise ValueError("X0 must hold at least one distilled point (N1 >= 1)")
-    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    _check_step(X0, y_tilde, variant, dirs, like=X, like_name='X')
     check_int(chunk_n, 'chunk_n', low=1); check_int(chunk_m, 'chunk_m', low=1)
     xi = 1 / (2 * dirs.shape[0]) if xi is None else check_float(xi, 'xi', low=0, strict=True)
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
@@ -129,9 +131,7 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
                    ) -> torch.Tensor:
     "The ReLU-variant matching step as $n_\\theta'\\to\\infty$: the arc-cosine kernel of order 0 in place of the directions."
     check_data(X, y)
-    check_size(check_tensor(X0, 'X0', ndim=2, like=X, like_name='X'), 'X0', 1, X.shape[1], 'the input dimension of X')
-    check_size(check_tensor(y_tilde, 'y_tilde', ndim=1, like=X, like_name='X'), 'y_tilde', 0, X0.shape[0], 'the rows of X0')
-    if X0.shape[0] == 0: raise ValueError("X0 must hold at least one distilled point (N1 >= 1)")
+    _check_step(X0, y_tilde, 'relu', like=X, like_name='X')
     U0 = X0 / X0.norm(dim=1, keepdim=True)
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
     for Xc, yc in zip(X.split(chunk_n), y.split(chunk_n)):

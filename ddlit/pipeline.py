@@ -7,12 +7,12 @@ __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'DistilledD
            'save_dataset', 'load_dataset', 'compare_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
-import json, os, tempfile
+import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 import ddlit
-from .core import check_float, check_int, check_size, check_tensor, derive_seed, make_generator
+from .core import atomic_write, check_float, check_int, check_size, check_tensor, derive_seed, make_generator
 from .phase1 import VARIANTS, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
 from .reference import Reference, finish_on_real_data, reference_init, retrain_phase1
@@ -138,21 +138,13 @@ FORMAT_VERSION = 1
 _TENSORS = ('X1', 'y1', 'index', 's', 'y2', 'alpha', 'beta')
 
 def save_dataset(ds:DistilledDataset, path) -> Path:
-    "Write `ds` to `path` atomically (temporary file, then rename)."
+    "Write `ds` to `path` atomically (see `atomic_write`)."
     if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     path = Path(path)
     header = {'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': ddlit.__version__,
               'L': ds.L, 'ref_seed': ds.ref_seed, 'matching': ds.matching, 'info': ds.info}
     payload = {'header': json.dumps(header), **{k: getattr(ds, k).detach().cpu() for k in _TENSORS}}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(payload, f)
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 def load_dataset(path, device='cpu') -> DistilledDataset:
     "Read a dataset written by `save_dataset`, onto `device`; a file of any other kind is refused."
