@@ -11,3 +11,6 @@ from .reference import *
 from .second_set import *
 from .phase2 import *
 from .pipeline import *
+from .sweep import *
+from .baselines import *
+from .experiments import *

@@ -117,6 +117,8 @@ def atomic_write(path, # the file to create or replace
     os.close(fd)
     try:
         write(tmp)
+        mask = os.umask(0); os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask) # mkstemp makes the file private (0600); give it the mode a plain open() would
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'DistilledDataset', 'Distillation', 'distill', 'retrain',
-           'save_dataset', 'load_dataset', 'compare_paradigms']
+           'tensor_checksum', 'save_dataset', 'load_dataset', 'compare_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
-import json
+import hashlib, json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
@@ -134,16 +134,26 @@ def retrain(ds:DistilledDataset, # the distilled dataset
 
 # %% ../nbs/09_pipeline.ipynb #607631e3
 FORMAT = 'ddlit.DistilledDataset'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _TENSORS = ('X1', 'y1', 'index', 's', 'y2', 'alpha', 'beta')
+
+def tensor_checksum(tensors:dict) -> str:
+    "SHA-256 of the named tensors' names, dtypes, shapes and bytes, in the order of `_TENSORS`."
+    h = hashlib.sha256()
+    for k in _TENSORS:
+        t = tensors[k].detach().cpu().contiguous()
+        h.update(f'{k}:{t.dtype}:{tuple(t.shape)};'.encode()); h.update(t.numpy().tobytes())
+    return h.hexdigest()
 
 def save_dataset(ds:DistilledDataset, path) -> Path:
     "Write `ds` to `path` atomically (see `atomic_write`)."
     if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     path = Path(path)
+    tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
     header = {'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': ddlit.__version__,
-              'L': ds.L, 'ref_seed': ds.ref_seed, 'matching': ds.matching, 'info': ds.info}
-    payload = {'header': json.dumps(header), **{k: getattr(ds, k).detach().cpu() for k in _TENSORS}}
+              'L': ds.L, 'ref_seed': ds.ref_seed, 'matching': ds.matching, 'memory': ds.memory(),
+              'checksum': tensor_checksum(tensors), 'info': ds.info}
+    payload = {'header': json.dumps(header), **tensors}
     return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 def load_dataset(path, device='cpu') -> DistilledDataset:
@@ -151,13 +161,15 @@ def load_dataset(path, device='cpu') -> DistilledDataset:
     path = Path(path)
     if not path.is_file(): raise ValueError(f"path must be an existing file, got {str(path)!r}")
     try: payload = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"path is not a ddlit dataset ({str(path)!r} could not be read as one: {type(e).__name__})") from None
+    except Exception as e: raise ValueError(f"path is not a ddlit dataset ({str(path)!r} could not be read as one, truncated or corrupted: {type(e).__name__})") from None
     try:
         header = json.loads(payload['header'])
         assert header['format'] == FORMAT
     except Exception: raise ValueError(f"path is not a ddlit dataset ({str(path)!r} has no {FORMAT} header)") from None
     if header['format_version'] != FORMAT_VERSION:
         raise ValueError(f"path holds format version {header['format_version']}, this ddlit reads version {FORMAT_VERSION}")
+    if any(not isinstance(payload.get(k), torch.Tensor) for k in _TENSORS) or tensor_checksum(payload) != header['checksum']:
+        raise ValueError(f"path is corrupted: the tensors of {str(path)!r} do not match the checksum in its manifest")
     return DistilledDataset(**{k: payload[k].to(device) for k in _TENSORS}, L=header['L'], ref_seed=header['ref_seed'],
                             matching=header['matching'], info=header['info'])
 

@@ -67,6 +67,8 @@ def second_set_inputs(net:TwoLayerNet, # network after phase-1 retraining, with 
     check_tensor(X1, 'X1', ndim=2, like=net.W, like_name='net.W')
     if X1.shape[0] == 0: raise ValueError("X1 must hold at least one candidate direction")
     if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if not (net.W.norm(dim=1) > 0).any():
+        raise ValueError("net must have an active neuron: every first-layer row is zero after phase 1 (the first distilled set moved no neuron), so no second set can carry information")
     if strategy == 'compact':
         active = net.W.norm(dim=1) > 0
         ok = [i for i in range(len(X1)) if ((net.W[active] @ X1[i]) != 0).all()]

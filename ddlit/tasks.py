@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['HermiteTarget', 'hermite_target', 'default_target', 'latent_hessian', 'MultiIndexTask', 'random_subspace',
-           'make_task', 'sample', 'LinearPart', 'check_data', 'preprocess']
+           'make_task', 'sample', 'seeded_task', 'LinearPart', 'check_data', 'preprocess']
 
 # %% ../nbs/02_tasks.ipynb #392c3a37
 import math
 from dataclasses import dataclass
 import torch
-from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
+from .core import check_float, check_generator, check_int, check_size, check_tensor, derive_seed, gaussian, make_generator, resolve_device, resolve_dtype
 from .hermite import hermite_product
 
 # %% ../nbs/02_tasks.ipynb #e3130c2f
@@ -145,6 +145,21 @@ def sample(task:MultiIndexTask, n:int, gen:torch.Generator):
     y = task.f_star(X)
     if task.noise > 0: y = y + task.noise * gaussian(n, gen=gen, dtype=task.dtype)
     return X, y
+
+# %% ../nbs/02_tasks.ipynb #dbbf53e4
+def seeded_task(r:int, # intrinsic dimension of the default target
+                d:int, # input dimension
+                n:int, # samples to draw
+                seed:int, # seeds the subspace, the samples and the returned follow-up seed
+                noise:float=0., # label-noise standard deviation
+                dtype=torch.float64,
+                device='cpu'):
+    "The default task of dimension `r` with `n` samples, drawn on the CPU from `seed`, moved to `device`; and a follow-up seed."
+    gen = make_generator(seed, 'cpu')
+    task = make_task(default_target(r), d, gen, noise=noise, dtype=dtype)
+    X, y = sample(task, n, gen)
+    device = resolve_device(device)
+    return MultiIndexTask(task.U.to(device), task.target, task.noise), X.to(device), y.to(device), derive_seed(gen)
 
 # %% ../nbs/02_tasks.ipynb #125b62c2
 @dataclass(frozen=True)

@@ -46,6 +46,10 @@ def test_run_is_reproducible(tmp_path):
     (['run', '--device', 'tpu'], "device must be 'auto', 'cpu' or 'cuda[:k]'"),
     (['run', '--n', 'many'], "invalid int value: 'many'"),
     (['retrain', 'no-such-file.pt'], 'path must be an existing file'),
+    (['reproduce', 'fig9'], "invalid choice: 'fig9'"),
+    (['reproduce', 'fig1', '--quick', '--full'], 'not allowed with argument'),
+    (['reproduce', 'fig1', '--device', 'tpu'], "device must be 'auto', 'cpu' or 'cuda[:k]'"),
+    (['reproduce', 'fig1', '--out', 'README.md'], "out must be a folder, got the file 'README.md'"),
 ])
 def test_bad_input_exits_2_naming_the_parameter(args, message):
     p = ddlit(*args)
@@ -61,3 +65,6 @@ def test_help_lists_the_options():
     p = ddlit('run', '--help')
     assert p.returncode == 0
     for opt in ('--r', '--d', '--n', '--L', '--seed', '--N1', '--strategy', '--matching', '--device', '--dtype', '--out'): assert opt in p.stdout
+    p = ddlit('reproduce', '--help')
+    assert p.returncode == 0
+    for opt in ('fig1,fig2,fig3,tables,memory,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout

@@ -21,7 +21,8 @@ def test_public_api_is_exported():
                  'symmetric_init', 'TwoLayerNet', 'softplus', 'phase1_step', 'ridge_solve', 'ridge_gd',
                  'train_teacher', 'population_loss', 'teacher_experiment', 'distill_phase1', 'gm_phase1',
                  'reference_init', 'retrain_phase1', 'second_set_inputs', 'gm_labels', 'pm_labels', 'distill', 'retrain',
-                 'save_dataset', 'load_dataset', 'compare_paradigms'):
+                 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'CellLog', 'run_sweep',
+                 'random_features_net', 'oracle_net', 'ridge_distillation', 'reproduce'):
         assert callable(getattr(ddlit, name)), name
 
 def test_readme_is_the_home_page():

@@ -1,0 +1,63 @@
+"""Property-based tests (hypothesis): the identities the notebooks check on a few seeded instances, here over
+random shapes and seeds. Each draws its sizes and a seed; all randomness then goes through `torch.Generator`s."""
+import torch
+from hypothesis import given, settings, strategies as st
+from ddlit import (distill, distill_phase1, gaussian, gauss_hermite, gm_phase1_autograd, hermite, make_generator,
+                   max_line_rank, preprocess, rank_rate, reference_init, retrain, retrain_phase1, seeded_task,
+                   second_set_inputs, symmetric_init, DistillConfig)
+
+SEEDS = st.integers(0, 2**31 - 1)
+FAST = settings(max_examples=25, deadline=None)
+
+@FAST
+@given(j=st.integers(0, 14), k=st.integers(0, 14))
+def test_hermite_orthonormal(j, k):
+    z, w = gauss_hermite(16) # exact for degree < 32
+    inner = (w * hermite(j, z) * hermite(k, z)).sum().item()
+    assert abs(inner - (j == k)) <= 1e-12, (j, k, inner)
+
+@FAST
+@given(half=st.integers(1, 64), d=st.integers(1, 40), n=st.integers(1, 50), seed=SEEDS)
+def test_symmetric_init_outputs_zero(half, d, n, seed):
+    gen = make_generator(seed)
+    net = symmetric_init(2 * half, d, gen)
+    X = gaussian(n, d, gen=gen) * 10
+    assert (net(X) == 0).all()
+
+@settings(max_examples=10, deadline=None)
+@given(d=st.integers(2, 12), N1=st.integers(1, 4), n_theta=st.integers(1, 3), half=st.integers(1, 8),
+       relu=st.booleans(), seed=SEEDS)
+def test_closed_form_matching_equals_autograd(d, N1, n_theta, half, relu, seed):
+    variant, L = ('relu' if relu else 'softplus'), 2 * half
+    task, X, y, _ = seeded_task(1, d, 200, seed)
+    y = preprocess(X, y)[1]
+    X1, y1 = distill_phase1(X, y, N1, n_theta=n_theta, L=L, gen=make_generator(seed), variant=variant)
+    g = make_generator(seed) # replay the draws: the initializations first, then the starting points
+    nets = [symmetric_init(L, d, g) for _ in range(n_theta)]
+    oracle = gm_phase1_autograd(gaussian(N1, d, gen=g), y1, nets, X, y, variant=variant)
+    assert ((X1 - oracle).abs().max() <= 1e-9 * max(oracle.abs().max().item(), 1e-300)).item()
+
+@settings(max_examples=15, deadline=None)
+@given(half=st.integers(2, 24), d=st.integers(2, 10), N1=st.integers(1, 3), seed=SEEDS)
+def test_second_set_reaches_the_maximal_line_rank(half, d, N1, seed):
+    "Lemma B.38: the compact points along a line reach the largest rank any points on that line can give."
+    L = 2 * half
+    ref = reference_init(L, d, seed)
+    gen = make_generator(seed)
+    net1 = retrain_phase1(ref, gaussian(N1, d, gen=gen), torch.ones(N1, dtype=torch.float64))
+    X1 = gaussian(N1, d, gen=gen) # generic candidate lines
+    pts = second_set_inputs(net1, X1, 'per-candidate')
+    for i in range(N1):
+        Phi = net1.features(pts.inputs(X1)[pts.index == i])
+        assert torch.linalg.matrix_rank(Phi).item() == max_line_rank(net1, X1[i])
+
+@settings(max_examples=6, deadline=None)
+@given(d=st.integers(4, 12), half=st.integers(4, 24), N1=st.integers(1, 3), pm=st.booleans(), seed=SEEDS)
+def test_distilled_data_reconstructs_the_phase2_teacher(d, half, N1, pm, seed):
+    "Theorems B.32/B.33: retraining from the distilled data gives the teacher's predictions on the real data."
+    task, X, y, s = seeded_task(1, d, 1024, seed)
+    result = distill(X, y, 2 * half, make_generator(s), DistillConfig(N1=N1, n_theta=2, matching='pm' if pm else 'gm'))
+    net1 = retrain_phase1(reference_init(2 * half, d, result.dataset.ref_seed), result.dataset.X1, result.dataset.y1)
+    assert rank_rate(net1.features(result.dataset.inputs2()), net1.features(X)) == 100
+    teacher, student = result.teacher(X), retrain(result.dataset)(X)
+    assert ((teacher - student).abs().max() <= 1e-6 * teacher.abs().max()).item()
