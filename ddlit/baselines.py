@@ -14,7 +14,8 @@ from .reference import Reference
 from .tasks import MultiIndexTask
 
 # %% ../nbs/13_baselines.ipynb #88022d1e
-def random_features_net(ref:Reference) -> TwoLayerNet:
+def random_features_net(ref:Reference, # the reference initialization
+                       ) -> TwoLayerNet:
     "No phase 1: the reference rows $W_{\\mathrm{ref}}$ with the phase-2 biases and $a=0$."
     if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     return TwoLayerNet(torch.zeros_like(ref.b2), ref.net.W, ref.b2)

@@ -37,14 +37,18 @@ class Progress:
         if self.tty: self.stream.write('\n')
 
 # %% ../nbs/10_cli.ipynb #489cc07a
-def format_paradigms(out:dict) -> str:
+def format_paradigms(out:dict, # the result of compare_paradigms
+                    ) -> str:
     "The table of the five paradigms: test loss ± SE, floats stored, and the ratio to the training set."
     lines = [f"{'paradigm':<16} {'test loss':>17} {'floats stored':>14} {'vs training set':>16}"]
     for name, row in out['rows'].items():
         lines.append(f"{name:<16} {row['loss']:>9.4f} ± {row['se']:.4f} {row['floats']:>14,d} {out['train_floats'] / row['floats']:>15.1f}x")
     return '\n'.join(lines)
 
-def plot_paradigms(out:dict, path:Path, title:str):
+def plot_paradigms(out:dict, # the result of compare_paradigms
+                   path:Path, # the PNG file to write
+                   title:str, # figure title
+                  ):
     "Save a two-panel figure: test loss with standard errors, and floats stored (log scale), per paradigm."
     import matplotlib
     matplotlib.use('Agg')
@@ -98,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/10_cli.ipynb #26fed21f
-def run_command(args) -> str:
+def run_command(args, # parsed arguments of ddlit run
+               ) -> str:
     "`ddlit run`: the pipeline on the chosen default task; writes the output folder and returns the report."
     device, dtype = resolve_device(args.device), FLOAT_DTYPES[args.dtype]
     out_dir = Path(args.out)
@@ -124,7 +129,8 @@ def run_command(args) -> str:
                       f"wrote {out_dir / 'dataset.pt'}, {out_dir / 'paradigms.json'}, {out_dir / 'paradigms.png'}"])
 
 # %% ../nbs/10_cli.ipynb #0c0aed5b
-def retrain_command(args) -> str:
+def retrain_command(args, # parsed arguments of ddlit retrain
+                   ) -> str:
     "`ddlit retrain`: retrain from a saved dataset and test on the task recorded in it."
     device = resolve_device(args.device)
     ds = load_dataset(args.dataset, device)
@@ -137,7 +143,8 @@ def retrain_command(args) -> str:
             f"test loss {loss:.4f} ± {se:.4f} on {args.n_test} fresh points of the recorded task (r={spec['r']}, d={spec['d']}, seed {spec['seed']})")
 
 # %% ../nbs/10_cli.ipynb #a86a2c34
-def reproduce_command(args) -> str:
+def reproduce_command(args, # parsed arguments of ddlit reproduce
+                     ) -> str:
     "`ddlit reproduce`: run one experiment (or all) at the chosen scale; returns the claims and the files written."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     progress = Progress(sum(sweep_cells(n, args.scale) for n in names))
@@ -150,7 +157,8 @@ def reproduce_command(args) -> str:
                        'wrote ' + ', '.join(str(f) for f in dict.fromkeys(files))])
 
 # %% ../nbs/10_cli.ipynb #0a3a319c
-def main(argv=None) -> int:
+def main(argv=None, # command-line arguments; None: sys.argv[1:]
+        ) -> int:
     "Entry point of the `ddlit` command."
     parser = build_parser()
     args = parser.parse_args(argv)

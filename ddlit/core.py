@@ -17,7 +17,8 @@ def default_device() -> torch.device:
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 # %% ../nbs/00_core.ipynb #ee912553
-def resolve_device(device=None) -> torch.device:
+def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', 'cuda', 'cuda:k', or a torch.device
+                  ) -> torch.device:
     "`default_device()` for None or 'auto'; otherwise `device`, which must be the CPU or an available CUDA device."
     if device is None or device == 'auto': return default_device()
     try: device = torch.device(device)
@@ -30,14 +31,19 @@ def resolve_device(device=None) -> torch.device:
 # %% ../nbs/00_core.ipynb #503ca671
 FLOAT_DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 
-def resolve_dtype(dtype) -> torch.dtype:
+def resolve_dtype(dtype, # torch.float32/torch.float64 or their names 'float32'/'float64'
+                 ) -> torch.dtype:
     "Return `dtype` (a `torch.dtype` or its name) if it is float32 or float64; raise otherwise."
     if isinstance(dtype, str) and dtype in FLOAT_DTYPES: return FLOAT_DTYPES[dtype]
     if dtype in FLOAT_DTYPES.values(): return dtype
     raise ValueError(f"dtype must be one of {sorted(FLOAT_DTYPES)}, got {dtype!r}")
 
 # %% ../nbs/00_core.ipynb #fd491e99
-def check_int(value, name:str, low:int=None, high:int=None) -> int:
+def check_int(value, # the value to check (bool is refused)
+              name:str, # parameter name used in the error message
+              low:int=None, # smallest allowed value; None: no bound
+              high:int=None, # largest allowed value; None: no bound
+             ) -> int:
     "Raise unless `value` is an `int` (not a bool) with `low <= value <= high`."
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -46,7 +52,11 @@ def check_int(value, name:str, low:int=None, high:int=None) -> int:
     return value
 
 # %% ../nbs/00_core.ipynb #824a0b0d
-def check_float(value, name:str, low:float=None, strict:bool=False) -> float:
+def check_float(value, # the value to check: a finite real number
+                name:str, # parameter name used in the error message
+                low:float=None, # lower bound; None: no bound
+                strict:bool=False, # True: value must exceed low; False: value may equal it
+               ) -> float:
     "Raise unless `value` is a finite real number, at least `low` (greater if `strict`)."
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
@@ -55,7 +65,12 @@ def check_float(value, name:str, low:float=None, strict:bool=False) -> float:
     return float(value)
 
 # %% ../nbs/00_core.ipynb #f44a7412
-def check_tensor(t, name:str, ndim:int=None, like:torch.Tensor=None, like_name:str=None) -> torch.Tensor:
+def check_tensor(t, # the value to check: a floating-point tensor with finite entries
+                 name:str, # parameter name used in the error message
+                 ndim:int=None, # required number of dimensions; None: any
+                 like:torch.Tensor=None, # a tensor whose dtype and device t must share; None: no constraint
+                 like_name:str=None, # like's name in the error message
+                ) -> torch.Tensor:
     "Raise unless `t` is a finite float32/float64 tensor with `ndim` dims and the dtype and device of `like`."
     if not isinstance(t, torch.Tensor): raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if t.dtype not in FLOAT_DTYPES.values(): raise ValueError(f"{name} must be float32 or float64, got {t.dtype}")
@@ -75,7 +90,12 @@ def _all_finite(t:torch.Tensor) -> bool:
     return bool(torch.isfinite(t.sum())) or bool(torch.isfinite(t).all())
 
 # %% ../nbs/00_core.ipynb #258fc4a9
-def check_size(t:torch.Tensor, name:str, dim:int, size:int, what:str) -> torch.Tensor:
+def check_size(t:torch.Tensor, # the tensor to check
+               name:str, # parameter name used in the error message
+               dim:int, # the dimension to check
+               size:int, # its required size
+               what:str, # where the size comes from, for the error message
+              ) -> torch.Tensor:
     "Raise unless `t.shape[dim] == size`; `what` says where `size` comes from."
     if t.shape[dim] != size:
         raise ValueError(f"{name} must have size {size} ({what}) in dimension {dim}, got shape {tuple(t.shape)}")
@@ -90,7 +110,10 @@ def make_generator(seed:int, # non-negative integer seed
     return torch.Generator(device=resolve_device(device)).manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #7157edaf
-def check_generator(gen, name:str, device:torch.device) -> torch.Generator:
+def check_generator(gen, # the value to check: a torch.Generator
+                    name:str, # parameter name used in the error message
+                    device:torch.device, # the device the generator must draw on
+                   ) -> torch.Generator:
     "Raise unless `gen` is a `torch.Generator` that draws on `device`."
     if not isinstance(gen, torch.Generator): raise ValueError(f"{name} must be a torch.Generator, got {type(gen).__name__}")
     if gen.device.type != torch.device(device).type:
@@ -98,12 +121,16 @@ def check_generator(gen, name:str, device:torch.device) -> torch.Generator:
     return gen
 
 # %% ../nbs/00_core.ipynb #e3c0c3e3
-def gaussian(*shape:int, gen:torch.Generator, dtype=torch.float64) -> torch.Tensor:
+def gaussian(*shape:int, # the shape of the draw
+             gen:torch.Generator, # draws the numbers (in float64, on its device)
+             dtype=torch.float64, # dtype of the result, cast after the float64 draw
+            ) -> torch.Tensor:
     "Standard normal draws of `shape` on `gen`'s device, made in float64 and rounded to `dtype`."
     return torch.randn(*shape, generator=gen, dtype=torch.float64, device=gen.device).to(resolve_dtype(dtype))
 
 # %% ../nbs/00_core.ipynb #7dfbeb1a
-def derive_seed(gen:torch.Generator) -> int:
+def derive_seed(gen:torch.Generator, # the generator that draws the new seed
+               ) -> int:
     "A fresh seed drawn from `gen`, for a new independent generator."
     return int(torch.randint(0, 2**62, (1,), generator=gen, device=gen.device).item())
 

@@ -27,7 +27,8 @@ from .tasks import MultiIndexTask, hermite_target, preprocess, sample, seeded_ta
 from .training import TrainedNet, population_loss
 
 # %% ../nbs/14_experiments.ipynb #c9d3938a
-def cell_seed(*parts) -> int:
+def cell_seed(*parts, # a label and parameters, JSON-serializable
+             ) -> int:
     "A seed determined by `parts` alone (JSON-serializable): stable across processes and platforms."
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).digest()
     return int.from_bytes(digest[:8], 'big') >> 2
@@ -36,7 +37,7 @@ def cell_seed(*parts) -> int:
 SCALES = ('quick', 'full')
 
 SETTINGS = {
-    'fig1': {'quick': dict(r=1, d=32, L=256, N1=1, n_theta=[2, 32], n=[2**12, 2**14, 2**16], seeds=6, n_test=2**14),
+    'fig1': {'quick': dict(r=1, d=32, L=256, N1=1, n_theta=[2, 32], n=[2**12, 2**13, 2**14, 2**15], seeds=5, n_test=2**14),
              'full': dict(r=1, d=64, L=1024, N1=1, n_theta=[1, 8, 64], n=[2**12, 2**14, 2**16, 2**18], seeds=10, n_test=2**16)},
     'fig2': {'quick': dict(r=1, d=32, L=256, n=2**15, n_theta=32, N1s=[1, 4], n_prime=[2**7, 2**8, 2**9, 2**10, 2**11], seeds=4, init=[0, 1, 2], n_test=2**14),
              'full': dict(r=1, d=64, L=1024, n=2**18, n_theta=32, N1s=[1, 4], n_prime=[2**7, 2**8, 2**9, 2**10, 2**11, 2**12, 2**13], seeds=10, init=[0, 1, 2, 3, 4], n_test=2**16)},
@@ -44,14 +45,15 @@ SETTINGS = {
              'full': dict(d=64, L=1024, n_theta=32, r=[2, 3], n=[2**14, 2**15, 2**16, 2**17, 2**18], seeds=5, n_test=2**16)},
     'table2': {'quick': dict(r=1, d=32, n=2**15, n_theta=32, L=[64, 128, 256, 512], seeds=3, n_test=2**14),
                'full': dict(r=1, d=64, n=2**18, n_theta=32, L=[128, 256, 512, 1024, 2048], seeds=5, n_test=2**16)},
-    'memory_n1': {'quick': dict(d=32, L=256, n=2**15, n_theta=32, r=[1, 2, 3], N1=[1, 2, 4, 8, 16, 32], seeds=4, n_test=2**14),
+    'memory_n1': {'quick': dict(d=32, L=256, n=2**15, n_theta=32, r=[1, 2, 3], N1=[1, 2, 4, 8, 16], seeds=4, n_test=2**14),
                   'full': dict(d=64, L=1024, n=2**18, n_theta=32, r=[1, 2, 3, 4], N1=[1, 2, 4, 8, 16, 32, 64], seeds=8, n_test=2**16)},
     'memory_subsets': {'quick': dict(r=1, d=32, L=256, n=2**15, subset=[2**6, 2**8, 2**10, 2**12, 2**14], seeds=4, n_test=2**14),
                        'full': dict(r=1, d=64, L=1024, n=2**18, subset=[2**6, 2**8, 2**10, 2**12, 2**14, 2**16], seeds=8, n_test=2**16)},
 }
 SUFFICIENT_RATIO = 1.25 # N1 suffices for r when the median teacher-at-t=2 / vanilla loss ratio is at most this
 
-def settings_grid(settings:dict) -> list:
+def settings_grid(settings:dict, # one scale of a SETTINGS entry
+                 ) -> list:
     "The cells of a setting: the product of its list-valued entries, `seeds` expanded to `seed`."
     axes = {k: v for k, v in settings.items() if isinstance(v, list) and k != 'N1s'}
     axes['seed'] = list(range(settings['seeds']))
@@ -66,7 +68,12 @@ def _loss(model, task, p:dict, test_seed:int) -> dict:
     loss, se = population_loss(model, task, p['n_test'], make_generator(test_seed, task.device))
     return dict(loss=loss, se=se)
 
-def baseline_rows(task:MultiIndexTask, X:torch.Tensor, y:torch.Tensor, out:dict, p:dict) -> list:
+def baseline_rows(task:MultiIndexTask, # the task (test points)
+                  X:torch.Tensor, # real inputs (n, d)
+                  y:torch.Tensor, # real labels (n,)
+                  out:dict, # the result of compare_paradigms on (X, y)
+                  p:dict, # the cell parameters (seed, n_test, ...)
+                 ) -> list:
     "Random features, oracle first layer and ridge-regression distillation, next to a `compare_paradigms` result."
     ds, teacher = out['distillation'].dataset, out['distillation'].teacher
     ref = reference_init(ds.L, ds.d, ds.ref_seed, X.dtype, X.device)
@@ -79,7 +86,8 @@ def baseline_rows(task:MultiIndexTask, X:torch.Tensor, y:torch.Tensor, out:dict,
               ('ridge distillation', ridge, d1 + X2.shape[0] * (ds.d + 1) + ds.d + 1)]
     return [dict(paradigm=name, **_loss(m, task, p, out['test_seed']), floats=floats) for name, m, floats in models]
 
-def fig1_cell(p:dict) -> list:
+def fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, seed, n_test, dtype, device
+             ) -> list:
     "Figure 1: test loss and floats stored for the five paradigms and the three baselines."
     task, X, y, _ = _task(p)
     gen = make_generator(cell_seed('fig1', p['seed'], p['n_theta']), X.device) # the same starts, initializations and test points at every n
@@ -97,7 +105,8 @@ def _transfer_source(r, d, n, L, n_theta, N1, seed, dtype, device):
     ds = distill(X, y, L, make_generator(s, X.device), DistillConfig(N1=N1, n_theta=n_theta)).dataset
     return task, ds.X1, ds.y1
 
-def fig2_cell(p:dict) -> list:
+def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
+             ) -> list:
     "Figure 2: test loss on the new target after phase 1 from each first distilled set, from the n' samples, or none."
     rows = []
     for N1 in p['N1s']:
@@ -112,7 +121,8 @@ def fig2_cell(p:dict) -> list:
     return rows + [dict(model=name, **_loss(finish_on_real_data(net, Xp, yp), new, p, test_seed)) for name, net in models]
 
 # %% ../nbs/14_experiments.ipynb #70ab1cea
-def reconstruction_cell(p:dict) -> list:
+def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, seed, n_test, dtype, device
+                       ) -> list:
     "Figure 3 / Tables 2-4: rank rate and MSE reconstruction rate of both second-set strategies."
     task, X, y, seed = _task(p)
     ref_seed, test_seed, rows = cell_seed('ref', p['seed']), cell_seed('test', p['seed']), []
@@ -127,7 +137,8 @@ def reconstruction_cell(p:dict) -> list:
     return rows
 
 # %% ../nbs/14_experiments.ipynb #c316ab39
-def memory_n1_cell(p:dict) -> list:
+def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
+                  ) -> list:
     "Memory: losses of the vanilla teacher, the teacher at t=2 and the distilled model, and the floats stored, for one (r, N1)."
     task, X, y, seed = _task(p)
     ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
@@ -139,7 +150,8 @@ def memory_n1_cell(p:dict) -> list:
                  distilled_loss=_loss(retrain(ds), task, p, test_seed)['loss'], N2=ds.N2, floats=ds.memory()['total'],
                  train_floats=X.numel() + X.shape[0], model_floats=p['L'] * (p['d'] + 2))]
 
-def memory_subset_cell(p:dict) -> list:
+def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset, seed, n_test, dtype, device
+                      ) -> list:
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
     task, X, y, seed = _task(p, p['subset'])
     ref = reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device)
@@ -147,7 +159,10 @@ def memory_subset_cell(p:dict) -> list:
     return [dict(**_loss(model, task, p, cell_seed('test', p['seed'])), floats=X.numel() + X.shape[0])]
 
 # %% ../nbs/14_experiments.ipynb #c375e66f
-def summarize(table:list, by:list, value:str) -> list:
+def summarize(table:list, # rows, each a dict
+              by:list, # the fields that define a group
+              value:str, # the numeric field to summarize
+             ) -> list:
     "Mean, standard deviation and standard error of `value` over the rows sharing the fields `by`, in order of appearance."
     groups = {}
     for row in table: groups.setdefault(tuple(row[k] for k in by), []).append(float(row[value]))
@@ -163,7 +178,12 @@ def _lookup(summary, **keys): return next(s for s in summary if all(s[k] == v fo
 def _claim(text:str, measured:str, holds:bool) -> dict: return dict(claim=text, measured=measured, holds=bool(holds))
 
 # %% ../nbs/14_experiments.ipynb #b99d303f
-def format_pivot(table:list, rows:list, column:str, value:str, digits:int=3) -> str:
+def format_pivot(table:list, # rows, each a dict
+                 rows:list, # fields that define a line
+                 column:str, # field whose values become columns
+                 value:str, # the numeric field shown
+                 digits:int=3, # decimals shown
+                ) -> str:
     "A text table of `value` (mean ± SE over the remaining fields) with one line per `rows` group and one column per `column` value."
     s = summarize(table, rows + [column], value)
     cols = list(dict.fromkeys(x[column] for x in s))
@@ -175,7 +195,8 @@ def format_pivot(table:list, rows:list, column:str, value:str, digits:int=3) -> 
     return '\n'.join(lines)
 
 # %% ../nbs/14_experiments.ipynb #bcd65777
-def fig1_claims(table:list) -> list:
+def fig1_claims(table:list, # the Figure 1 table (fig1_cell rows with their cells)
+               ) -> list:
     "The claims of Figure 1, checked on its table."
     s = summarize(table, ['n_theta', 'n', 'paradigm'], 'loss')
     keys = sorted({(r['n_theta'], r['n']) for r in table})
@@ -192,7 +213,8 @@ def fig1_claims(table:list) -> list:
             _claim('oracle first layer below the vanilla teacher at every n', f'smallest margin {min(oracle_gap):.3f}', min(oracle_gap) > 0)]
 
 # %% ../nbs/14_experiments.ipynb #e753978a
-def fig2_claims(table:list) -> list:
+def fig2_claims(table:list, # the Figure 2 table (fig2_cell rows with their cells)
+               ) -> list:
     "The claims of Figure 2, checked on its table."
     s = summarize(table, ['n_prime', 'model'], 'loss')
     ns = sorted({r['n_prime'] for r in table})
@@ -207,14 +229,17 @@ def fig2_claims(table:list) -> list:
             _claim(f"{worst} below random features at every n'", f'smallest margin {vs_rf_1:.3f}', vs_rf_1 > 0)]
 
 # %% ../nbs/14_experiments.ipynb #cc2c0d29
-def reconstruction_claims(table:list) -> list:
+def reconstruction_claims(table:list, # a reconstruction table (reconstruction_cell rows with their cells)
+                         ) -> list:
     "The claims of Figure 3 and Tables 2-4, checked on a reconstruction table."
     ranks, mses = [r['rank_rate'] for r in table], [r['mse_rate'] for r in table]
     return [_claim('rank rate 100% in every cell, both strategies', f'min {min(ranks):.2f}%, {len(ranks)} cells', min(ranks) == 100),
             _claim('MSE reconstruction rate 100% (within 0.1%) in every cell, both strategies', f'range {min(mses):.4f}% to {max(mses):.4f}%', max(abs(x - 100) for x in mses) <= 0.1)]
 
 # %% ../nbs/14_experiments.ipynb #dff4775f
-def sufficient_n1(table:list, ratio:float=SUFFICIENT_RATIO) -> dict:
+def sufficient_n1(table:list, # the memory_n1 table
+                  ratio:float=SUFFICIENT_RATIO, # median teacher/vanilla loss ratio to reach
+                 ) -> dict:
     "For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio` (log-log interpolation on the grid; None if never)."
     out = {}
     for r in sorted({row['r'] for row in table}):
@@ -226,7 +251,9 @@ def sufficient_n1(table:list, ratio:float=SUFFICIENT_RATIO) -> dict:
         out[r] = n1s[hit - 1] * (n1s[hit] / n1s[hit - 1])**t
     return out
 
-def memory_claims(n1_table:list, subset_table:list) -> list:
+def memory_claims(n1_table:list, # the memory_n1 table
+                  subset_table:list, # the memory_subsets table
+                 ) -> list:
     "The claims of the memory experiment, checked on its two tables."
     need = sufficient_n1(n1_table)
     rs = sorted(need)
@@ -262,7 +289,9 @@ def _line(ax, summary, x:str, label:str, **style):
 
 FIG1_BASELINES = ('random features', 'oracle', 'ridge distillation')
 
-def plot_fig1(table:list, path) -> Path:
+def plot_fig1(table:list, # the Figure 1 table
+              path, # the PNG file to write
+             ) -> Path:
     "Figure 1: test loss against n, one panel per n_theta', each paradigm a line (mean and SE over seeds)."
     import matplotlib.pyplot as plt
     thetas = sorted({r['n_theta'] for r in table})
@@ -276,7 +305,9 @@ def plot_fig1(table:list, path) -> Path:
     axes[0][0].set_ylabel('test loss'); axes[0][-1].legend(fontsize=7)
     return _save(fig, Path(path))
 
-def plot_fig2(table:list, path) -> Path:
+def plot_fig2(table:list, # the Figure 2 table
+              path, # the PNG file to write
+             ) -> Path:
     "Figure 2: test loss on the new target against n', one line per model (mean and SE over seeds and initializations)."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
@@ -286,7 +317,10 @@ def plot_fig2(table:list, path) -> Path:
     _log2_ticks(ax, sorted({r['n_prime'] for r in table}))
     return _save(fig, Path(path))
 
-def plot_reconstruction(table:list, axis:str, path) -> Path:
+def plot_reconstruction(table:list, # a reconstruction table
+                        axis:str, # 'n' (Figure 3) or 'L' (Table 2)
+                        path, # the PNG file to write
+                       ) -> Path:
     "Figure 3 (axis 'n') or Table 2 (axis 'L'): rank rate and MSE reconstruction rate of both strategies, one column per r."
     import matplotlib.pyplot as plt
     rs = sorted({r['r'] for r in table}) if 'r' in table[0] else [1]
@@ -301,7 +335,9 @@ def plot_reconstruction(table:list, axis:str, path) -> Path:
     axes[0][-1].legend(fontsize=7)
     return _save(fig, Path(path))
 
-def reconstruction_table(table:list, axis:str) -> list:
+def reconstruction_table(table:list, # a reconstruction table
+                         axis:str, # 'n' or 'L': the field of the table's lines
+                        ) -> list:
     "Table 2-4 rows: for each value of `axis` and strategy, N2 and both rates (mean and std over seeds)."
     out = []
     for rank, mse, n2 in zip(*(summarize(table, [axis, 'strategy'], v) for v in ('rank_rate', 'mse_rate', 'N2'))):
@@ -309,7 +345,10 @@ def reconstruction_table(table:list, axis:str) -> list:
                     'rank_rate_std': round(rank['std'], 3), 'mse_rate': round(mse['mean'], 4), 'mse_rate_std': round(mse['std'], 4), 'seeds': rank['count']})
     return out
 
-def plot_memory(n1_table:list, subset_table:list, path) -> Path:
+def plot_memory(n1_table:list, # the memory_n1 table
+                subset_table:list, # the memory_subsets table
+                path, # the PNG file to write
+               ) -> Path:
     "Memory: test loss against floats stored (r = 1), and the N1 needed against r with r^2 for reference."
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -334,7 +373,13 @@ SWEEPS = {'fig1': fig1_cell, 'fig2': fig2_cell, 'fig3': reconstruction_cell, 'ta
           'memory_n1': memory_n1_cell, 'memory_subsets': memory_subset_cell}
 EXPERIMENTS = {'fig1': ('fig1',), 'fig2': ('fig2',), 'fig3': ('fig3',), 'tables': ('table2', 'fig3'), 'memory': ('memory_n1', 'memory_subsets')}
 
-def run_experiment_sweep(sweep:str, scale:str, out:Path, dtype:str, device:str, progress=None) -> list:
+def run_experiment_sweep(sweep:str, # a key of SETTINGS
+                         scale:str, # 'quick' or 'full'
+                         out:Path, # folder for the log and the CSV
+                         dtype:str, # 'float32' or 'float64'
+                         device:str, # resolved device name
+                         progress=None, # optional callable(message), once per cell
+                        ) -> list:
     "Run (or resume) one sweep of `SETTINGS` into `out`; write and return its table."
     settings = SETTINGS[sweep][scale]
     header = dict(sweep=sweep, scale=scale, settings=settings, dtype=dtype, device=device, ddlit_version=ddlit.__version__)
@@ -375,10 +420,14 @@ def reproduce(name:str, # 'fig1', 'fig2', 'fig3', 'tables' or 'memory'
     files.append(atomic_write(out / f'{name}-claims.json', lambda tmp: Path(tmp).write_text(json.dumps(dict(experiment=name, scale=scale, dtype=dtype, device=device, settings=settings, claims=claims), indent=1))))
     return dict(tables=tables, claims=claims, files=[out / f'{s}.csv' for s in EXPERIMENTS[name]] + files)
 
-def sweep_cells(name:str, scale:str) -> int:
+def sweep_cells(name:str, # a key of EXPERIMENTS
+                scale:str, # 'quick' or 'full'
+               ) -> int:
     "The number of cells experiment `name` runs at `scale` (for a progress bar)."
     return sum(len(settings_grid(SETTINGS[s][scale])) for s in EXPERIMENTS[name])
 
-def format_claims(name:str, claims:list) -> str:
+def format_claims(name:str, # the experiment
+                  claims:list, # its claims, as returned by reproduce
+                 ) -> str:
     "The claims of an experiment as text, one per line with what was measured."
     return '\n'.join([f"{name}:"] + [f"  [{'holds' if c['holds'] else 'FAILS'}] {c['claim']}: {c['measured']}" for c in claims])

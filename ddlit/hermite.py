@@ -24,7 +24,9 @@ def hermite(k:int, # degree, k >= 0
 
 # %% ../nbs/01_hermite.ipynb #f1473e59
 def gauss_hermite(m:int, # number of nodes; exact for polynomials of degree <= 2m-1
-                  dtype=torch.float64, device=None):
+                  dtype=torch.float64, # dtype of nodes and weights
+                  device=None, # device of nodes and weights; None: the default device
+                 ):
     "Nodes and weights with $\\sum_i w_i\\,p(z_i)=\\mathbb E_{z\\sim\\mathcal N(0,1)}[p(z)]$ for polynomials of degree $<2m$."
     check_int(m, 'm', low=1)
     nodes, weights = np.polynomial.hermite_e.hermegauss(m)

@@ -11,7 +11,8 @@ import torch
 from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype
 
 # %% ../nbs/03_network.ipynb #912ae3bc
-def relu(z:torch.Tensor) -> torch.Tensor:
+def relu(z:torch.Tensor, # pre-activations, any shape
+        ) -> torch.Tensor:
     "$\\sigma(z)=\\max(z,0)$."
     return torch.clamp_min(z, 0)
 
@@ -49,7 +50,9 @@ class TwoLayerNet:
         return terms.view(X.shape[0], 2, self.L // 2).sum(1).sum(1)
 
 # %% ../nbs/03_network.ipynb #c7ab2163
-def check_width(L, name:str='L') -> int:
+def check_width(L, # the width to check: an even integer >= 2
+                name:str='L', # parameter name used in the error message
+               ) -> int:
     "Raise unless the width `L` is a positive even integer (Assumption 3.4)."
     check_int(L, name, low=2)
     if L % 2: raise ValueError(f"{name} must be even (the symmetric initialization pairs neurons j and j + L/2), got {L}")
@@ -59,7 +62,8 @@ def check_width(L, name:str='L') -> int:
 def symmetric_init(L:int, # width, even
                    d:int, # input dimension
                    gen:torch.Generator, # draws a and W; its device is the network's
-                   dtype=torch.float64) -> TwoLayerNet:
+                   dtype=torch.float64, # dtype of the parameters
+                  ) -> TwoLayerNet:
     "$\\theta_0$ of Assumption 3.4: mirrored neurons with opposite output weights, so $f_{\\theta_0}\\equiv0$."
     check_width(L)
     check_int(d, 'd', low=1)
@@ -71,15 +75,21 @@ def symmetric_init(L:int, # width, even
     return TwoLayerNet(torch.cat([a, -a]), torch.cat([W, W]), torch.zeros(L, dtype=dtype, device=gen.device))
 
 # %% ../nbs/03_network.ipynb #11a59a31
-def softplus(z:torch.Tensor, beta:float=1.) -> torch.Tensor:
+def softplus(z:torch.Tensor, # pre-activations, any shape
+             beta:float=1., # sharpness; softplus tends to ReLU as beta grows
+            ) -> torch.Tensor:
     "$\\tilde\\sigma(z)=\\log(1+e^{\\beta z})/\\beta$, the smooth surrogate of ReLU (Assumption 3.8)."
     return torch.logaddexp(beta * z, torch.zeros_like(z)) / check_float(beta, 'beta', low=0, strict=True)
 
-def softplus_d1(z:torch.Tensor, beta:float=1.) -> torch.Tensor:
+def softplus_d1(z:torch.Tensor, # pre-activations, any shape
+                beta:float=1., # sharpness
+               ) -> torch.Tensor:
     "$\\tilde\\sigma'(z)=s(\\beta z)$."
     return torch.sigmoid(check_float(beta, 'beta', low=0, strict=True) * z)
 
-def softplus_d2(z:torch.Tensor, beta:float=1.) -> torch.Tensor:
+def softplus_d2(z:torch.Tensor, # pre-activations, any shape
+                beta:float=1., # sharpness
+               ) -> torch.Tensor:
     "$\\tilde\\sigma''(z)=\\beta\\,s(\\beta z)\\,s(-\\beta z)$."
     beta = check_float(beta, 'beta', low=0, strict=True)
     return beta * torch.sigmoid(beta * z) * torch.sigmoid(-beta * z)

@@ -19,7 +19,8 @@ def init_directions(n_theta:int, # number of random initializations
                     L:int, # their width
                     d:int, # input dimension
                     gen:torch.Generator, # draws the initializations
-                    dtype=torch.float64) -> torch.Tensor:
+                    dtype=torch.float64, # dtype of the directions
+                   ) -> torch.Tensor:
     "The $n_\\theta L/2$ distinct first-layer rows of $n_\\theta$ symmetric initializations, shape $(n_\\theta L/2, d)$."
     check_int(n_theta, 'n_theta', low=1)
     return torch.cat([symmetric_init(L, d, gen, dtype).W[:L // 2] for _ in range(n_theta)])
@@ -73,7 +74,10 @@ def gm_phase1_autograd(X0:torch.Tensor, # initial distilled inputs, (N1, d)
                        nets:list, # the n_theta initializations theta_k (TwoLayerNet, mirrors included)
                        X:torch.Tensor, # real inputs (n, d)
                        y:torch.Tensor, # preprocessed real labels (n,)
-                       beta:float=1., variant:str='softplus', xi:float=None) -> torch.Tensor:
+                       beta:float=1., # softplus sharpness
+                       variant:str='softplus', # 'softplus' or 'relu'
+                       xi:float=None, # step size; default 1/(n_theta L)
+                      ) -> torch.Tensor:
     "$\\tilde X^{(1)}=-\\xi\\nabla\\mathcal D$ by autograd's double backward, one initialization at a time: the oracle, and how peer code computes it."
     act = relu if variant == 'relu' else (lambda z: softplus(z, beta))
     Xt = X0.clone().requires_grad_()

@@ -22,19 +22,28 @@ def gm_phase2(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
     check_size(check_tensor(weights, 'weights', ndim=1, like=Phi_t, like_name='Phi_t'), 'weights', 0, grads.shape[0], 'the steps in grads')
     return -check_float(xi2, 'xi2', low=0, strict=True) / Phi_t.shape[0] * Phi_t @ (weights @ grads)
 
-def unrolling_weights(lr:float, lam:float, steps:int, dtype=torch.float64, device=None) -> torch.Tensor:
+def unrolling_weights(lr:float, # step size of the unrolled gradient descent
+                      lam:float, # ridge lambda_2
+                      steps:int, # number of steps T
+                      dtype=torch.float64, # dtype of the weights
+                      device=None, # device of the weights; None: the default device
+                     ) -> torch.Tensor:
     "$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights that turn gradient matching into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."
     check_int(steps, 'steps', low=1)
     return (1 - lr * lam) ** torch.arange(steps - 1, -1, -1, dtype=dtype, device=device)
 
-def gm_labels(Phi_t:torch.Tensor, a_teacher:torch.Tensor) -> torch.Tensor:
+def gm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N2, L)
+              a_teacher:torch.Tensor, # the teacher's second layer, (L,)
+             ) -> torch.Tensor:
     "The gradient-matching labels in closed form, $\\tilde y=\\tilde\\Phi a^T$ (Theorem 4.5 with the weights above)."
     check_tensor(Phi_t, 'Phi_t', ndim=2)
     check_size(check_tensor(a_teacher, 'a_teacher', ndim=1, like=Phi_t, like_name='Phi_t'), 'a_teacher', 0, Phi_t.shape[1], 'the columns of Phi_t')
     return Phi_t @ a_teacher
 
 # %% ../nbs/08_phase2.ipynb #53f3e6ab
-def min_norm_fit(Phi_t:torch.Tensor, y_t:torch.Tensor) -> torch.Tensor:
+def min_norm_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
+                 y_t:torch.Tensor, # distilled labels, (N2,)
+                ) -> torch.Tensor:
     "Retraining on $\\tilde D_2$ by plain regression from $a=0$: its limit, the minimum-norm solution $\\tilde\\Phi^+\\tilde y$."
     check_tensor(Phi_t, 'Phi_t', ndim=2)
     if Phi_t.shape[0] == 0: raise ValueError("Phi_t must have at least one row: the distilled set is empty")
@@ -42,7 +51,9 @@ def min_norm_fit(Phi_t:torch.Tensor, y_t:torch.Tensor) -> torch.Tensor:
     return (torch.linalg.pinv(Phi_t.double()) @ y_t.double()).to(Phi_t.dtype) # float64: see ridge_solve
 
 # %% ../nbs/08_phase2.ipynb #ab6b5fdd
-def rowspace_residual(M:torch.Tensor, a:torch.Tensor) -> float:
+def rowspace_residual(M:torch.Tensor, # a matrix (m, L)
+                      a:torch.Tensor, # a vector (L,)
+                     ) -> float:
     "$\\lVert a-\\Pi a\\rVert/\\lVert a\\rVert$ with $\\Pi$ the orthogonal projector onto the row space of `M`."
     check_tensor(M, 'M', ndim=2)
     check_size(check_tensor(a, 'a', ndim=1, like=M, like_name='M'), 'a', 0, M.shape[1], 'the columns of M')
@@ -67,14 +78,23 @@ def pm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
     a_star = Q @ torch.linalg.solve(Q.T @ G.double() @ Q + lam * torch.eye(k, dtype=torch.float64, device=G.device), Q.T @ c.double())
     return (Phi_t.shape[0] / eta_tilde * U[:, :k] @ ((Vh[:k] @ a_star) / S[:k])).to(Phi_t.dtype)
 
-def one_step_fit(Phi_t:torch.Tensor, y_t:torch.Tensor, eta_tilde:float=1.) -> torch.Tensor:
+def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
+                 y_t:torch.Tensor, # distilled labels, (N2,)
+                 eta_tilde:float=1., # step size of the single retraining step
+                ) -> torch.Tensor:
     "Retraining for performance matching: the single step $a=\\frac{\\tilde\\eta}{N_2}\\tilde\\Phi^\\top\\tilde y$ from $a=0$."
     check_tensor(Phi_t, 'Phi_t', ndim=2)
     check_size(check_tensor(y_t, 'y_t', ndim=1, like=Phi_t, like_name='Phi_t'), 'y_t', 0, Phi_t.shape[0], 'the rows of Phi_t')
     return check_float(eta_tilde, 'eta_tilde', low=0, strict=True) / Phi_t.shape[0] * Phi_t.T @ y_t
 
 # %% ../nbs/08_phase2.ipynb #1e02e854
-def pm_labels_gd(Phi_t:torch.Tensor, G:torch.Tensor, c:torch.Tensor, lam:float, steps:int, eta_tilde:float=1.) -> torch.Tensor:
+def pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
+                 G:torch.Tensor, # real-data Gram matrix Phi^T Phi / n, (L, L)
+                 c:torch.Tensor, # real-data moments Phi^T y / n, (L,)
+                 lam:float, # ridge lambda_2 > 0
+                 steps:int, # gradient steps on the labels
+                 eta_tilde:float=1., # step size of the single retraining step
+                ) -> torch.Tensor:
     "Performance matching by `steps` of gradient descent on $\\tilde y$ from 0 (the faithful, slow version)."
     check_int(steps, 'steps', low=1)
     A = check_float(eta_tilde, 'eta_tilde', low=0, strict=True) / Phi_t.shape[0] * Phi_t.T # a(y~) = A y~
@@ -85,12 +105,16 @@ def pm_labels_gd(Phi_t:torch.Tensor, G:torch.Tensor, c:torch.Tensor, lam:float, 
     return yt
 
 # %% ../nbs/08_phase2.ipynb #e297c565
-def rank_rate(Phi_t:torch.Tensor, Phi:torch.Tensor) -> float:
+def rank_rate(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
+              Phi:torch.Tensor, # features at the real inputs, (n, L)
+             ) -> float:
     "$100\\cdot\\mathrm{rank}\\,\\tilde\\Phi/\\mathrm{rank}[\\tilde\\Phi;\\Phi]$: 100 exactly when the distilled features see all the real ones do."
     check_tensor(Phi_t, 'Phi_t', ndim=2)
     check_size(check_tensor(Phi, 'Phi', ndim=2, like=Phi_t, like_name='Phi_t'), 'Phi', 1, Phi_t.shape[1], 'the columns of Phi_t')
     return 100 * torch.linalg.matrix_rank(Phi_t).item() / torch.linalg.matrix_rank(torch.cat([Phi_t, Phi])).item()
 
-def reconstruction_rate(teacher_loss:float, retrained_loss:float) -> float:
+def reconstruction_rate(teacher_loss:float, # test loss of the teacher at t = 2, > 0
+                        retrained_loss:float, # test loss of the network retrained from the distilled data, > 0
+                       ) -> float:
     "MSE reconstruction rate, $100\\cdot$ teacher loss / retrained loss (100 = perfect)."
     return 100 * check_float(teacher_loss, 'teacher_loss', low=0, strict=True) / check_float(retrained_loss, 'retrained_loss', low=0, strict=True)

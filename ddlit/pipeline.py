@@ -137,7 +137,8 @@ FORMAT = 'ddlit.DistilledDataset'
 FORMAT_VERSION = 2
 _TENSORS = ('X1', 'y1', 'index', 's', 'y2', 'alpha', 'beta')
 
-def tensor_checksum(tensors:dict) -> str:
+def tensor_checksum(tensors:dict, # the dataset tensors by name (at least those of _TENSORS)
+                   ) -> str:
     "SHA-256 of the named tensors' names, dtypes, shapes and bytes, in the order of `_TENSORS`."
     h = hashlib.sha256()
     for k in _TENSORS:
@@ -145,7 +146,9 @@ def tensor_checksum(tensors:dict) -> str:
         h.update(f'{k}:{t.dtype}:{tuple(t.shape)};'.encode()); h.update(t.numpy().tobytes())
     return h.hexdigest()
 
-def save_dataset(ds:DistilledDataset, path) -> Path:
+def save_dataset(ds:DistilledDataset, # the dataset to save
+                 path, # the file to create or replace
+                ) -> Path:
     "Write `ds` to `path` atomically (see `atomic_write`)."
     if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     path = Path(path)
@@ -156,7 +159,9 @@ def save_dataset(ds:DistilledDataset, path) -> Path:
     payload = {'header': json.dumps(header), **tensors}
     return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
-def load_dataset(path, device='cpu') -> DistilledDataset:
+def load_dataset(path, # a file written by save_dataset
+                 device='cpu', # device the tensors are moved to
+                ) -> DistilledDataset:
     "Read a dataset written by `save_dataset`, onto `device`; a file of any other kind is refused."
     path = Path(path)
     if not path.is_file(): raise ValueError(f"path must be an existing file, got {str(path)!r}")

@@ -21,7 +21,12 @@ class Reference:
     b2:torch.Tensor # (L,) phase-2 biases, N(0, 1), fixed once
     seed:int # the seed that regenerates both
 
-def reference_init(L:int, d:int, seed:int, dtype=torch.float64, device='cpu') -> Reference:
+def reference_init(L:int, # width, even
+                   d:int, # input dimension
+                   seed:int, # non-negative seed that regenerates theta_ref
+                   dtype=torch.float64, # dtype of the parameters
+                   device='cpu', # device the parameters are moved to after the CPU draw
+                  ) -> Reference:
     "$\\theta_{\\mathrm{ref}}$ for width `L` and input dimension `d`, regenerated exactly from `seed` on any device."
     check_int(seed, 'seed', low=0)
     gen = make_generator(seed, 'cpu')
@@ -40,7 +45,8 @@ def retrain_phase1(ref:Reference, # the reference initialization
     net = phase1_step(ref.net, X, y, normalize=normalize)
     return TwoLayerNet(torch.zeros_like(ref.b2), net.W, ref.b2)
 
-def effective_width(net:TwoLayerNet) -> int:
+def effective_width(net:TwoLayerNet, # network after phase 1
+                   ) -> int:
     "$L'$: the number of non-zero first-layer rows (Remark B.28)."
     return int((net.W.norm(dim=1) > 0).sum().item())
 

@@ -25,7 +25,8 @@ def hinges(net:TwoLayerNet, # network after phase 1 (the biases b are those of p
     return torch.unique(-net.b[kinked] / slope[kinked]) # sorted, exact ties merged
 
 # %% ../nbs/07_second_set.ipynb #c36de5f6
-def interval_points(h:torch.Tensor) -> torch.Tensor:
+def interval_points(h:torch.Tensor, # sorted distinct kink positions along a line, at least one
+                   ) -> torch.Tensor:
     "Two scalars strictly inside each of the $m+1$ intervals cut by the sorted kinks `h`: $2(m+1)$ points."
     check_tensor(h, 'h', ndim=1)
     if len(h) == 0: raise ValueError("h must hold at least one kink")
@@ -34,7 +35,9 @@ def interval_points(h:torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.stack([h[0] - 2 * gap, h[0] - gap]), inner, torch.stack([h[-1] + gap, h[-1] + 2 * gap])])
 
 # %% ../nbs/07_second_set.ipynb #9fda5377
-def max_line_rank(net:TwoLayerNet, v:torch.Tensor) -> int:
+def max_line_rank(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
+                  v:torch.Tensor, # direction of the line, (d,)
+                 ) -> int:
     "The largest rank any set of points $s\\,v$ can give the feature matrix of `net` (Lemma B.38, ties included)."
     h = hinges(net, v)
     slope = net.W @ v

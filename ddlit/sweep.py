@@ -66,7 +66,9 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
         table.extend({**cell, **row} for row in rows)
     return table
 
-def write_csv(table:list, path) -> Path:
+def write_csv(table:list, # rows, each a dict
+              path, # the CSV file to create or replace
+             ) -> Path:
     "Write a table (a list of dicts) as CSV, atomically; columns in order of first appearance."
     if not table: raise ValueError("table must hold at least one row")
     columns = list(dict.fromkeys(k for row in table for k in row))
@@ -75,6 +77,7 @@ def write_csv(table:list, path) -> Path:
             w = csv.DictWriter(f, columns); w.writeheader(); w.writerows(table)
     return atomic_write(path, write)
 
-def read_csv(path) -> list:
+def read_csv(path, # a CSV file written by write_csv
+            ) -> list:
     "Read a table written by `write_csv` (values as strings)."
     with open(path, newline='') as f: return list(csv.DictReader(f))

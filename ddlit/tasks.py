@@ -55,7 +55,10 @@ def default_target(r:int=1, # intrinsic dimension
     return hermite_target(terms)
 
 # %% ../nbs/02_tasks.ipynb #86def2ca
-def latent_hessian(target:HermiteTarget, dtype=torch.float64, device=None) -> torch.Tensor:
+def latent_hessian(target:HermiteTarget, # the link function g
+                   dtype=torch.float64, # dtype of C
+                   device=None, # device of C; None: the default device
+                  ) -> torch.Tensor:
     "$C=\\mathbb E[\\nabla^2 g(z)]$, $z\\sim\\mathcal N(0,I_r)$, read exactly off the degree-2 terms of `target`."
     C = torch.zeros(target.r, target.r, dtype=resolve_dtype(dtype), device=device)
     for k, c in zip(target.degrees, target.coefs):
@@ -117,7 +120,11 @@ class MultiIndexTask:
         return (ev.max() / ev.min()).item()
 
 # %% ../nbs/02_tasks.ipynb #2c0763be
-def random_subspace(r:int, d:int, gen:torch.Generator, dtype=torch.float64) -> torch.Tensor:
+def random_subspace(r:int, # intrinsic dimension, 1 <= r <= d
+                    d:int, # input dimension
+                    gen:torch.Generator, # draws the Gaussian matrix; its device is the result's
+                    dtype=torch.float64, # dtype of U
+                   ) -> torch.Tensor:
     "A uniformly random $U\\in\\mathbb R^{r\\times d}$ with orthonormal rows, on `gen`'s device."
     check_int(d, 'd', low=1)
     check_int(r, 'r', low=1, high=d)
@@ -131,13 +138,17 @@ def make_task(target:HermiteTarget, # link function g; its r sets the intrinsic 
               d:int, # input dimension
               gen:torch.Generator, # draws U; its device is the task's device
               noise:float=0., # label-noise standard deviation
-              dtype=torch.float64) -> MultiIndexTask:
+              dtype=torch.float64, # dtype of U and of the samples
+             ) -> MultiIndexTask:
     "A multi-index task with a random principal subspace of dimension `target.r` in $\\mathbb R^d$."
     if not isinstance(target, HermiteTarget): raise ValueError(f"target must be a HermiteTarget, got {type(target).__name__}")
     return MultiIndexTask(random_subspace(target.r, d, gen, dtype), target, noise)
 
 # %% ../nbs/02_tasks.ipynb #4d7943c9
-def sample(task:MultiIndexTask, n:int, gen:torch.Generator):
+def sample(task:MultiIndexTask, # the task to sample from
+           n:int, # number of pairs
+           gen:torch.Generator, # draws inputs and noise; must be on the task's device
+          ):
     "`n` i.i.d. pairs $(x_i,y_i)$ from `task`: inputs (n, d) and labels (n,)."
     check_int(n, 'n', low=1)
     check_generator(gen, 'gen', task.device)
@@ -152,8 +163,9 @@ def seeded_task(r:int, # intrinsic dimension of the default target
                 n:int, # samples to draw
                 seed:int, # seeds the subspace, the samples and the returned follow-up seed
                 noise:float=0., # label-noise standard deviation
-                dtype=torch.float64,
-                device='cpu'):
+                dtype=torch.float64, # dtype of the task and the samples
+                device='cpu', # where the task and samples are moved after the CPU draw
+               ):
     "The default task of dimension `r` with `n` samples, drawn on the CPU from `seed`, moved to `device`; and a follow-up seed."
     gen = make_generator(seed, 'cpu')
     task = make_task(default_target(r), d, gen, noise=noise, dtype=dtype)
@@ -171,7 +183,9 @@ class LinearPart:
     def __call__(self, X:torch.Tensor) -> torch.Tensor: return self.alpha + X @ self.beta
 
 # %% ../nbs/02_tasks.ipynb #f14d366c
-def check_data(X:torch.Tensor, y:torch.Tensor):
+def check_data(X:torch.Tensor, # inputs (n, d)
+               y:torch.Tensor, # labels (n,), same dtype and device as X
+              ):
     "Validate a dataset: `X` (n, d) and `y` (n,) finite, with one dtype and device."
     check_tensor(X, 'X', ndim=2)
     check_tensor(y, 'y', ndim=1, like=X, like_name='X')
@@ -179,7 +193,9 @@ def check_data(X:torch.Tensor, y:torch.Tensor):
     if X.shape[0] == 0: raise ValueError("X must have at least one row")
     return X, y
 
-def preprocess(X:torch.Tensor, y:torch.Tensor):
+def preprocess(X:torch.Tensor, # inputs (n, d)
+               y:torch.Tensor, # raw labels (n,)
+              ):
     "Damian et al.'s preprocessing: the fitted `LinearPart` and the residual labels $y-\\hat\\alpha-\\hat\\beta^\\top x$."
     check_data(X, y)
     part = LinearPart(y.mean(), X.T @ y / X.shape[0])

@@ -16,11 +16,15 @@ from .network import TwoLayerNet, symmetric_init
 from .tasks import LinearPart, MultiIndexTask, check_data, default_target, make_task, preprocess, sample
 
 # %% ../nbs/04_training.ipynb #a6de9e8a
-def relu_d1(z:torch.Tensor) -> torch.Tensor:
+def relu_d1(z:torch.Tensor, # pre-activations, any shape
+           ) -> torch.Tensor:
     "$\\sigma'(z)=\\mathbb 1[z>0]$, the derivative of ReLU (0 at the kink, as autograd takes it)."
     return (z > 0).to(z.dtype)
 
-def first_layer_gradient(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor) -> torch.Tensor:
+def first_layer_gradient(net:TwoLayerNet, # the network at which the gradient is taken
+                         X:torch.Tensor, # inputs (n, d)
+                         y:torch.Tensor, # preprocessed labels (n,)
+                        ) -> torch.Tensor:
     "$\\nabla_W\\hat{\\mathcal L}(\\theta;D)$, shape (L, d), for the ReLU network `net`."
     check_data(X, y)
     residual = net(X) - y
@@ -53,14 +57,18 @@ def alignment(W:torch.Tensor, # rows to measure, (L, d)
     return (W @ P).norm(dim=1) / W.norm(dim=1)
 
 # %% ../nbs/04_training.ipynb #f9535f01
-def reinit_second_phase(net:TwoLayerNet, gen:torch.Generator) -> TwoLayerNet:
+def reinit_second_phase(net:TwoLayerNet, # network after phase 1
+                        gen:torch.Generator, # draws the new biases b ~ N(0, 1)
+                       ) -> TwoLayerNet:
     "Keep $W$; draw biases $b_j\\sim\\mathcal N(0,1)$ i.i.d. and set $a=0$ (between the phases of Definition 3.5)."
     check_generator(gen, 'gen', net.W.device)
     b = gaussian(net.L, gen=gen, dtype=net.W.dtype)
     return TwoLayerNet(torch.zeros_like(b), net.W, b)
 
 # %% ../nbs/04_training.ipynb #69ee6cd1
-def gram(Phi:torch.Tensor, y:torch.Tensor):
+def gram(Phi:torch.Tensor, # features (n, L)
+         y:torch.Tensor, # labels (n,)
+        ):
     "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$: everything phase 2 needs from the data."
     check_data(Phi, y)
     return Phi.T @ Phi / Phi.shape[0], Phi.T @ y / Phi.shape[0]
@@ -201,7 +209,8 @@ def teacher_experiment(r:int=1, # intrinsic dimension of the default target
                        n_test:int=2**17, # fresh test points
                        noise:float=0., # label-noise standard deviation
                        device=None, # default_device() when None
-                       dtype=torch.float64) -> dict:
+                       dtype=torch.float64, # dtype of task, data and network
+                      ) -> dict:
     "Train the teacher and the random-features baseline on one seeded instance of the default task."
     gen = make_generator(seed, device)
     task = make_task(default_target(r), d, gen, noise=noise, dtype=dtype)

@@ -37,3 +37,13 @@ def test_quarto_config_is_shared():
     assert (ROOT / 'nbs' / '_quarto.yml').resolve() == (ROOT / '_quarto.yml').resolve()
     sidebar = (ROOT / 'nbs' / 'sidebar.yml').read_text()
     for nb in sorted((ROOT / 'nbs').glob('*.ipynb')): assert nb.name in sidebar, nb.name
+
+def test_every_page_opens_with_title_subtitle_and_paper_section():
+    "Each page but the home page starts with '# Title', a '> subtitle' line and the paper section it covers."
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        if nb.name == 'index.ipynb': continue
+        cells = json.loads(nb.read_text())['cells']
+        first = ''.join(next(c for c in cells if c['cell_type'] == 'markdown')['source'])
+        lines = first.split('\n')
+        assert lines[0].startswith('# ') and lines[2].startswith('> '), nb.name
+        assert any(l.startswith('Paper:') for l in lines[3:]), nb.name

@@ -65,7 +65,10 @@ STYLE = """<style>
 .ddlit-nav { position: fixed; top: 0; left: 0; width: 15rem; height: 100%; overflow-y: auto; padding: 1rem;
   background: #f7f7f9; border-right: 1px solid #ddd; font-family: sans-serif; font-size: 0.85rem; }
 .ddlit-nav ul { list-style: none; padding-left: 0.5rem; margin: 0.2rem 0; } .ddlit-section { font-weight: bold; margin: 0.8rem 0 0.2rem; }
-.ddlit-current { font-weight: bold; } body.jp-Notebook, main { margin-left: 17rem !important; }
+.ddlit-current { font-weight: bold; }
+body.jp-Notebook { max-width: none !important; margin: 0 !important; padding: 0 !important; }
+.ddlit-main { margin-left: 16rem; padding: 0 2rem; max-width: 72rem; } .ddlit-main > h1 { margin-top: 1.5rem; }
+.jp-OutputArea-output pre { white-space: pre; overflow-x: auto; }
 .ddlit-subtitle { font-size: 1.15rem; color: #555; }
 </style>"""
 
@@ -78,18 +81,20 @@ def build(out:Path, mathjax:Path=MATHJAX) -> list:
     out.mkdir(parents=True)
     if not (mathjax / 'MathJax.js').exists(): raise SystemExit(f"no MathJax at {mathjax}: install Debian's libjs-mathjax or pass --mathjax")
     (out / 'mathjax').symlink_to(mathjax.resolve())
+    (out / 'results').symlink_to(ROOT / 'results') # figures the pages show by relative path (the home page's)
     exporter = HTMLExporter(template_name='lab', mathjax_url='mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe')
     nbs_read = {Path(p).stem: nbformat.read(proc / p, as_version=4) for _, p in pages}
     titles = {k: front_matter(nb).get('title', k) for k, nb in nbs_read.items()}
     written = []
     for name, nb in nbs_read.items():
         fm = front_matter(nb)
+        nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))] # shown as the page head below
         body, _ = exporter.from_notebook_node(nb)
         head = f'<h1>{html.escape(fm.get("title", name))}</h1>' + (f'<p class="ddlit-subtitle">{html.escape(fm["description"])}</p>' if fm.get('description') else '')
         body = re.sub(r'href="([\w.-]+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m[1]}.html{m[2] or ""}"', body)
         body = body.replace('</head>', STYLE + '</head>', 1)
-        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + nav(pages, titles, name) + '<main>' + head, body, count=1)
-        body = body.replace('</body>', '</main>' + CHECK + '</body>', 1)
+        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + nav(pages, titles, name) + '<div class="ddlit-main">' + head, body, count=1)
+        body = body.replace('</body>', '</div>' + CHECK + '</body>', 1)
         written.append(out / f'{name}.html'); written[-1].write_text(body)
     return written
 
