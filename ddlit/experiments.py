@@ -20,7 +20,7 @@ from .baselines import oracle_net, random_features_net, ridge_distillation
 from .core import FLOAT_DTYPES, atomic_write, make_generator, resolve_device
 from .phase2 import min_norm_fit, rank_rate, reconstruction_rate
 from .pipeline import DistillConfig, compare_paradigms, distill, retrain
-from .reference import finish_on_real_data, reference_init, retrain_phase1
+from .reference import finish_on_real_data, reference_init, retrain_phase1, train_on_real_data
 from .second_set import STRATEGIES
 from .sweep import CellLog, run_sweep, write_csv
 from .tasks import MultiIndexTask, hermite_target, preprocess, sample, seeded_task
@@ -77,7 +77,7 @@ def baseline_rows(task:MultiIndexTask, # the task (test points)
     "Random features, oracle first layer and ridge-regression distillation, next to a `compare_paradigms` result."
     ds, teacher = out['distillation'].dataset, out['distillation'].teacher
     ref = reference_init(ds.L, ds.d, ds.ref_seed, X.dtype, X.device)
-    net1 = retrain_phase1(ref, ds.X1, ds.y1)
+    net1 = teacher.net # the first layer distill retrained from D~_1 (features do not depend on a)
     X2, y2 = ridge_distillation(net1, teacher.net.a, net1.features(X), make_generator(cell_seed('ridge', p['seed']), X.device), min(X.shape[0], 16 * ds.L))
     ridge = TrainedNet(replace(net1, a=min_norm_fit(net1.features(X2), y2)), teacher.linear, teacher.lam2, {})
     real, d1 = X.shape[0] * (ds.d + 1), ds.N1 * (ds.d + 1)
@@ -108,17 +108,14 @@ def _transfer_source(r, d, n, L, n_theta, N1, seed, dtype, device):
 def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
              ) -> list:
     "Figure 2: test loss on the new target after phase 1 from each first distilled set, from the n' samples, or none."
-    rows = []
-    for N1 in p['N1s']:
-        task, X1, y1 = _transfer_source(p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device'])
-        new = MultiIndexTask(task.U, TRANSFER_TARGET, 0.)
-        Xp, yp = sample(new, p['n_prime'], make_generator(cell_seed('transfer data', p['seed'], p['n_prime']), task.device))
-        ref = reference_init(p['L'], p['d'], cell_seed('init', p['seed'], p['init']), Xp.dtype, Xp.device)
-        test_seed = cell_seed('test', p['seed'])
-        rows.append(dict(model=f'transfer (N1={N1})', **_loss(finish_on_real_data(retrain_phase1(ref, X1, y1), Xp, yp), new, p, test_seed)))
-    models = [('Damian et al.', retrain_phase1(ref, Xp, preprocess(Xp, yp)[1])), ('random features', random_features_net(ref)),
-              ('oracle', oracle_net(ref, new))]
-    return rows + [dict(model=name, **_loss(finish_on_real_data(net, Xp, yp), new, p, test_seed)) for name, net in models]
+    sources = [_transfer_source(p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device']) for N1 in p['N1s']]
+    new = MultiIndexTask(sources[0][0].U, TRANSFER_TARGET, 0.) # every source is the seed's task
+    Xp, yp = sample(new, p['n_prime'], make_generator(cell_seed('transfer data', p['seed'], p['n_prime']), new.device))
+    ref = reference_init(p['L'], p['d'], cell_seed('init', p['seed'], p['init']), Xp.dtype, Xp.device)
+    nets = [(f'transfer (N1={N1})', retrain_phase1(ref, X1, y1)) for N1, (_, X1, y1) in zip(p['N1s'], sources)]
+    nets += [('Damian et al.', retrain_phase1(ref, Xp, preprocess(Xp, yp)[1])), ('random features', random_features_net(ref)),
+             ('oracle', oracle_net(ref, new))]
+    return [dict(model=name, **_loss(finish_on_real_data(net, Xp, yp), new, p, cell_seed('test', p['seed']))) for name, net in nets]
 
 # %% ../nbs/14_experiments.ipynb #70ab1cea
 def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, seed, n_test, dtype, device
@@ -129,8 +126,7 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
     for strategy in STRATEGIES:
         config = DistillConfig(N1=p['r']**2, n_theta=p['n_theta'], strategy=strategy)
         result = distill(X, y, p['L'], make_generator(seed, X.device), config, ref_seed) # same D~_1 for both strategies
-        ds = result.dataset
-        net1 = retrain_phase1(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), ds.X1, ds.y1)
+        ds, net1 = result.dataset, result.teacher.net # the first layer distill retrained from D~_1
         teacher, retrained = _loss(result.teacher, task, p, test_seed)['loss'], _loss(retrain(ds), task, p, test_seed)['loss']
         rows.append(dict(strategy=strategy, N1=ds.N1, N2=ds.N2, rank_rate=rank_rate(net1.features(ds.inputs2()), net1.features(X)),
                          mse_rate=reconstruction_rate(teacher, retrained), teacher_loss=teacher, distilled_loss=retrained))
@@ -143,7 +139,7 @@ def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
     task, X, y, seed = _task(p)
     ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
     ref = reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device)
-    vanilla = finish_on_real_data(retrain_phase1(ref, X, preprocess(X, y)[1]), X, y)
+    vanilla = train_on_real_data(ref, X, y)
     result = distill(X, y, p['L'], make_generator(seed, X.device), DistillConfig(N1=p['N1'], n_theta=p['n_theta']), ref_seed)
     ds = result.dataset
     return [dict(vanilla_loss=_loss(vanilla, task, p, test_seed)['loss'], teacher_loss=_loss(result.teacher, task, p, test_seed)['loss'],
@@ -155,7 +151,7 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
     task, X, y, seed = _task(p, p['subset'])
     ref = reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device)
-    model = finish_on_real_data(retrain_phase1(ref, X, preprocess(X, y)[1]), X, y)
+    model = train_on_real_data(ref, X, y)
     return [dict(**_loss(model, task, p, cell_seed('test', p['seed'])), floats=X.numel() + X.shape[0])]
 
 # %% ../nbs/14_experiments.ipynb #c375e66f
@@ -243,8 +239,8 @@ def sufficient_n1(table:list, # the memory_n1 table
     "For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio` (log-log interpolation on the grid; None if never)."
     out = {}
     for r in sorted({row['r'] for row in table}):
-        n1s = sorted({row['N1'] for row in table if row['r'] == r})
-        med = [torch.tensor([x['teacher_loss'] / x['vanilla_loss'] for x in table if x['r'] == r and x['N1'] == n1], dtype=torch.float64).quantile(0.5).item() for n1 in n1s]
+        s = sorted(summarize([dict(N1=x['N1'], ratio=x['teacher_loss'] / x['vanilla_loss']) for x in table if x['r'] == r], ['N1'], 'ratio'), key=lambda x: x['N1'])
+        n1s, med = [x['N1'] for x in s], [x['median'] for x in s]
         hit = next((i for i, m in enumerate(med) if m <= ratio), None)
         if hit in (None, 0): out[r] = None if hit is None else float(n1s[0]); continue
         t = math.log(med[hit - 1] / ratio) / math.log(med[hit - 1] / med[hit])

@@ -15,7 +15,7 @@ import ddlit
 from .core import atomic_write, check_float, check_int, check_size, check_tensor, derive_seed, make_generator
 from .phase1 import VARIANTS, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
-from .reference import Reference, finish_on_real_data, reference_init, retrain_phase1
+from .reference import Reference, finish_on_real_data, reference_init, retrain_phase1, train_on_real_data
 from .second_set import STRATEGIES, LinePoints, second_set_inputs
 from .tasks import LinearPart, MultiIndexTask, check_data, preprocess
 from .training import RIDGE_GRID, TrainedNet, gram, population_loss, ridge_solve
@@ -198,7 +198,7 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     result = distill(X, y, L, gen, config, ref_seed)
     ds, t2 = result.dataset, result.teacher
     say('vanilla teacher')
-    vanilla = finish_on_real_data(retrain_phase1(ref, X, res), X, y, lams=config.lams, val_fraction=config.val_fraction)
+    vanilla = train_on_real_data(ref, X, y, config.lams, config.val_fraction)
     say('random baselines')
     pick = torch.randperm(n, generator=gen, device=gen.device)
     i1, i2 = pick[:ds.N1], pick[ds.N1:ds.N1 + ds.N2]
