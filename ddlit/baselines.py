@@ -9,8 +9,9 @@ __all__ = ['random_features_net', 'oracle_net', 'ridge_distillation']
 import torch
 from .core import check_generator, check_int, check_size, check_tensor, gaussian
 from .network import TwoLayerNet
-from .phase2 import gm_labels, rank_rate
+from .phase2 import gm_labels, rank_report
 from .reference import Reference
+from .second_set import rank_and_condition
 from .tasks import MultiIndexTask
 
 # %% ../nbs/13_baselines.ipynb #88022d1e
@@ -33,18 +34,17 @@ def oracle_net(ref:Reference, # the reference initialization
 # %% ../nbs/13_baselines.ipynb #b9110360
 def ridge_distillation(net1:TwoLayerNet, # the first layer after phase 1 (biases b2)
                        a:torch.Tensor, # the teacher's second layer, (L,)
-                       Phi:torch.Tensor, # the real data's features under net1, (n, L)
+                       X:torch.Tensor, # the real inputs, (n, d)
                        gen:torch.Generator, # draws the generic inputs
                        max_points:int=None, # stop doubling here; default n, the size of the real data
                       ):
-    "Chen et al. (2024) style distillation of phase 2: generic Gaussian inputs (stored in full) labelled $\\tilde\\Phi a$, doubled until full rank."
+    "Chen et al. (2024) style distillation of phase 2: generic Gaussian inputs (stored in full) labelled $\\tilde\\Phi a$ in float64, doubled until full rank."
     if not isinstance(net1, TwoLayerNet): raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
-    check_tensor(Phi, 'Phi', ndim=2, like=net1.W, like_name='net1.W')
-    check_size(Phi, 'Phi', 1, net1.L, 'the width of net1')
-    target = torch.linalg.matrix_rank(Phi).item()
-    limit = check_int(Phi.shape[0] if max_points is None else max_points, 'max_points', low=1)
+    check_size(check_tensor(X, 'X', ndim=2, like=net1.W, like_name='net1.W'), 'X', 1, net1.d, 'the input dimension of net1')
+    target = rank_and_condition(net1.features(X))[0]
+    limit = check_int(X.shape[0] if max_points is None else max_points, 'max_points', low=1)
     check_generator(gen, 'gen', net1.W.device)
     X2 = gaussian(min(target, limit), net1.d, gen=gen, dtype=net1.W.dtype)
-    while X2.shape[0] < limit and rank_rate(net1.features(X2), Phi) < 100:
+    while X2.shape[0] < limit and rank_report(net1, X2, X).rate < 100:
         X2 = torch.cat([X2, gaussian(min(X2.shape[0], limit - X2.shape[0]), net1.d, gen=gen, dtype=net1.W.dtype)])
-    return X2, gm_labels(net1.features(X2), a)
+    return X2, gm_labels(net1.to(torch.float64).features(X2.double()), a.double())

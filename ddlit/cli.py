@@ -125,7 +125,8 @@ def run_command(args, # parsed arguments of ddlit run
     plot_paradigms(out, out_dir / 'paradigms.png', title)
     return '\n'.join([f"ddlit run: {title}, {device}, {args.dtype}", format_paradigms(out),
                       f"distilled dataset: N1 = {ds.N1}, N2 = {ds.N2}, {ds.memory()['total']} floats "
-                      f"({out['model_floats'] / ds.memory()['total']:.1f}x fewer than the model's {out['model_floats']})",
+                      f"({out['model_floats'] / ds.memory()['total']:.1f}x fewer than the model's {out['model_floats']}); "
+                      f"second set: rank {ds.info['second_set']['rank']}, condition number {ds.info['second_set']['cond']:.1e}",
                       f"wrote {out_dir / 'dataset.pt'}, {out_dir / 'paradigms.json'}, {out_dir / 'paradigms.png'}"])
 
 # %% ../nbs/10_cli.ipynb #0c0aed5b

@@ -138,7 +138,7 @@ def derive_seed(gen:torch.Generator, # the generator that draws the new seed
 def atomic_write(path, # the file to create or replace
                  write, # callable writing the content to the temporary path it is given
                 ) -> Path:
-    "Write `path` via `write(tmp)` on a temporary file beside it, fsync it, then rename it over `path`."
+    "Write `path` via `write(tmp)` on a temporary file beside it, fsync it, rename it over `path`, fsync the folder."
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     os.close(fd)
@@ -150,4 +150,12 @@ def atomic_write(path, # the file to create or replace
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
+    _fsync_dir(path.parent) # the rename itself is durable only once the directory entry is on disk
     return path
+
+def _fsync_dir(folder:Path):
+    "Flush a directory's entries to disk (POSIX; a no-op where directories cannot be opened, as on Windows)."
+    try: fd = os.open(folder, os.O_RDONLY)
+    except OSError: return
+    try: os.fsync(fd)
+    finally: os.close(fd)

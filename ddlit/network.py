@@ -44,6 +44,10 @@ class TwoLayerNet:
         pre = torch.cat([X @ half.clone().T for half in self.W.chunk(2)], dim=1)
         return act(pre + self.b)
 
+    def to(self, dtype) -> 'TwoLayerNet':
+        "The same network with its parameters rounded (or widened) to `dtype`."
+        return TwoLayerNet(*(t.to(resolve_dtype(dtype)) for t in (self.a, self.W, self.b)))
+
     def __call__(self, X:torch.Tensor, act=relu) -> torch.Tensor:
         "$f_\\theta$ at the rows of `X`, each neuron added to its mirror $j+L/2$ first (see below)."
         terms = self.features(X, act) * self.a

@@ -6,15 +6,26 @@
 __all__ = ['CellLog', 'run_sweep', 'write_csv', 'read_csv']
 
 # %% ../nbs/12_sweep.ipynb #5758641c
-import csv, json, os
+import csv, hashlib, json, os
 from pathlib import Path
 from .core import atomic_write
 
 # %% ../nbs/12_sweep.ipynb #ad599c81
 def _cell_key(cell:dict) -> str: return json.dumps(cell, sort_keys=True)
 
+def _entry_digest(cell:dict, rows:list) -> str:
+    "SHA-256 of a finished cell and its rows, as their sorted-key JSON."
+    return hashlib.sha256(json.dumps({'cell': cell, 'rows': rows}, sort_keys=True).encode()).hexdigest()
+
+def _read_entry(line:str) -> tuple:
+    "The (cell, rows) of a log line whose checksum holds; ValueError otherwise."
+    try: entry = json.loads(line); cell, rows, digest = entry['cell'], entry['rows'], entry['sha256']
+    except (json.JSONDecodeError, KeyError, TypeError): raise ValueError('is not a finished cell') from None
+    if _entry_digest(cell, rows) != digest: raise ValueError('does not match its checksum (changed after it was written)')
+    return cell, rows
+
 class CellLog:
-    "The durable record of a sweep's finished cells: one JSON line per cell after a header line."
+    "The durable record of a sweep's finished cells: one checksummed JSON line per cell after a header line."
     def __init__(self, path, # the log file (created with its header if missing)
                  header:dict, # the sweep's name and settings; an existing log must carry the same
                 ):
@@ -23,8 +34,7 @@ class CellLog:
         else: atomic_write(self.path, lambda tmp: Path(tmp).write_text(json.dumps(header) + '\n'))
 
     def _read(self):
-        text = self.path.read_text()
-        lines = text.split('\n')
+        lines = self.path.read_text().split('\n')
         complete, torn = lines[:-1], lines[-1] # a file ending in '\n' has an empty last piece
         try: header = json.loads(complete[0]) if complete else None
         except json.JSONDecodeError: header = None
@@ -32,18 +42,18 @@ class CellLog:
             raise ValueError(f"out holds a log of a different sweep or settings in {str(self.path)!r}: "
                              f"expected header {self.header}, found {header}; use another output folder")
         for i, line in enumerate(complete[1:], start=2):
-            try: entry = json.loads(line); self.done[_cell_key(entry['cell'])] = entry['rows']
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise ValueError(f"out holds a corrupted log {str(self.path)!r}: line {i} is not a finished cell") from None
+            try: cell, rows = _read_entry(line)
+            except ValueError as e: raise ValueError(f"out holds a corrupted log {str(self.path)!r}: line {i} {e}") from None
+            self.done[_cell_key(cell)] = rows
         if torn: # killed mid-append: keep only the complete lines
             atomic_write(self.path, lambda tmp: Path(tmp).write_text('\n'.join(complete) + '\n'))
 
     def get(self, cell:dict): return self.done.get(_cell_key(cell))
 
     def put(self, cell:dict, rows:list):
-        "Append a finished cell and make it durable (flush and fsync) before returning."
+        "Append a finished cell with its checksum and make it durable (flush and fsync) before returning."
         with open(self.path, 'a') as f:
-            f.write(json.dumps({'cell': cell, 'rows': rows}) + '\n')
+            f.write(json.dumps({'cell': cell, 'rows': rows, 'sha256': _entry_digest(cell, rows)}) + '\n')
             f.flush(); os.fsync(f.fileno())
         self.done[_cell_key(cell)] = rows
 

@@ -68,24 +68,30 @@ def reinit_second_phase(net:TwoLayerNet, # network after phase 1
 # %% ../nbs/04_training.ipynb #69ee6cd1
 def gram(Phi:torch.Tensor, # features (n, L)
          y:torch.Tensor, # labels (n,)
+         block:int=2**14, # rows summed at a time (bounds the float64 copy)
         ):
-    "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$: everything phase 2 needs from the data."
+    "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$, accumulated and returned in float64: everything phase 2 needs from the data."
     check_data(Phi, y)
-    return Phi.T @ Phi / Phi.shape[0], Phi.T @ y / Phi.shape[0]
+    G = torch.zeros(Phi.shape[1], Phi.shape[1], dtype=torch.float64, device=Phi.device)
+    c = torch.zeros(Phi.shape[1], dtype=torch.float64, device=Phi.device)
+    for start in range(0, Phi.shape[0], block):
+        P = Phi[start:start + block].double()
+        G += P.T @ P; c += P.T @ y[start:start + block].double()
+    return G / Phi.shape[0], c / Phi.shape[0]
 
 # %% ../nbs/04_training.ipynb #1997ee34
 def ridge_solve(Phi:torch.Tensor, # features (n, L)
                 y:torch.Tensor, # labels (n,)
                 lam:float, # ridge lambda_2 > 0
                ) -> torch.Tensor:
-    "The ridge solution $a_\\lambda=(\\Phi^\\top\\Phi/n+\\lambda I)^{-1}\\Phi^\\top y/n$, the limit of phase 2."
-    return _solve_ridge(*gram(Phi, y), lam)
+    "The ridge solution $a_\\lambda=(\\Phi^\\top\\Phi/n+\\lambda I)^{-1}\\Phi^\\top y/n$, the limit of phase 2, in the dtype of `Phi`."
+    return _solve_ridge(*gram(Phi, y), lam).to(Phi.dtype)
 
 def _solve_ridge(G, c, lam):
-    "$(G+\\lambda I)^{-1}c$ for a Gram matrix `G` and `c`, checking `lam`; solved in float64 (see below)."
+    "$(G+\\lambda I)^{-1}c$ in float64 for a Gram matrix `G` and `c`, checking `lam` (see below)."
     lam = check_float(lam, 'lam', low=0, strict=True)
     eye = torch.eye(G.shape[0], dtype=torch.float64, device=G.device)
-    return torch.linalg.solve(G.double() + lam * eye, c.double()).to(G.dtype)
+    return torch.linalg.solve(G.double() + lam * eye, c.double())
 
 # %% ../nbs/04_training.ipynb #d48496d4
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def ridge_gd(Phi:torch.Tensor, # features (n, L)
              steps:int, # number of steps T
              lr:float=None, # step size; default 1/(lambda_max(G) + lam), which makes every step a contraction
             ) -> RidgePath:
-    "Phase 2 as gradient descent from $a=0$: $a\\leftarrow a-\\eta_2(g_t+\\lambda_2a)$, recording every $g_t$."
+    "Phase 2 as gradient descent from $a=0$: $a\\leftarrow a-\\eta_2(g_t+\\lambda_2a)$, recording every $g_t$ (run in float64, returned in the dtype of `Phi`)."
     lam, steps = check_float(lam, 'lam', low=0), check_int(steps, 'steps', low=1)
     G, c = gram(Phi, y)
     if lr is None: lr = 1. / (torch.linalg.eigvalsh(G)[-1].item() + lam)
@@ -111,7 +117,7 @@ def ridge_gd(Phi:torch.Tensor, # features (n, L)
     for t in range(steps):
         grads[t] = G @ a - c
         a = a - lr * (grads[t] + lam * a)
-    return RidgePath(a, grads, lr)
+    return RidgePath(a.to(Phi.dtype), grads.to(Phi.dtype), lr)
 
 # %% ../nbs/04_training.ipynb #5bf74bf7
 RIDGE_GRID = tuple(10.**k for k in range(-6, 1))
@@ -130,7 +136,7 @@ def select_ridge(Phi:torch.Tensor, # features (n, L)
     G, c = gram(Phi[n_val:], y[n_val:])
     losses = {}
     for lam in lams:
-        a = _solve_ridge(G, c, lam)
+        a = _solve_ridge(G, c, lam).to(Phi.dtype)
         losses[lam] = 0.5 * ((Phi[:n_val] @ a - y[:n_val])**2).mean().item()
     return min(losses, key=losses.get), losses
 

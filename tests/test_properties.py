@@ -1,9 +1,9 @@
 """Property-based tests (hypothesis): the identities the notebooks check on a few seeded instances, here over
 random shapes and seeds. Each draws its sizes and a seed; all randomness then goes through `torch.Generator`s."""
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, reject, settings, strategies as st
 from ddlit import (distill, distill_phase1, gaussian, gauss_hermite, gm_phase1_autograd, hermite, make_generator,
-                   max_line_rank, preprocess, rank_rate, reference_init, retrain, retrain_phase1, seeded_task,
+                   max_line_rank, population_loss, preprocess, rank_report, reference_init, retrain, retrain_phase1, seeded_task,
                    second_set_inputs, symmetric_init, DistillConfig)
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -50,14 +50,32 @@ def test_second_set_reaches_the_maximal_line_rank(half, d, N1, seed):
     for i in range(N1):
         Phi = net1.features(pts.inputs(X1)[pts.index == i])
         assert torch.linalg.matrix_rank(Phi).item() == max_line_rank(net1, X1[i])
+    for strategy in ('compact', 'per-candidate'): # the compact line is the best-conditioned of the maximal-rank ones
+        i = int(second_set_inputs(net1, X1, strategy).index[0])
+        assert max_line_rank(net1, X1[i]) == max(max_line_rank(net1, x) for x in X1)
 
 @settings(max_examples=6, deadline=None)
 @given(d=st.integers(4, 12), half=st.integers(4, 24), N1=st.integers(1, 3), pm=st.booleans(), seed=SEEDS)
 def test_distilled_data_reconstructs_the_phase2_teacher(d, half, N1, pm, seed):
     "Theorems B.32/B.33: retraining from the distilled data gives the teacher's predictions on the real data."
     task, X, y, s = seeded_task(1, d, 1024, seed)
-    result = distill(X, y, 2 * half, make_generator(s), DistillConfig(N1=N1, n_theta=2, matching='pm' if pm else 'gm'))
+    try: result = distill(X, y, 2 * half, make_generator(s), DistillConfig(N1=N1, n_theta=2, matching='pm' if pm else 'gm'))
+    except ValueError as e: # a narrow network whose every reference row misses every distilled point: refused, by design
+        if 'net must have an active neuron' in str(e): reject()
+        raise
     net1 = retrain_phase1(reference_init(2 * half, d, result.dataset.ref_seed), result.dataset.X1, result.dataset.y1)
-    assert rank_rate(net1.features(result.dataset.inputs2()), net1.features(X)) == 100
+    rank = rank_report(net1, result.dataset.inputs2(), X)
+    assert rank.rate == 100 and 0 <= rank.rate_b36 <= 100
     teacher, student = result.teacher(X), retrain(result.dataset)(X)
     assert ((teacher - student).abs().max() <= 1e-6 * teacher.abs().max()).item()
+
+@settings(max_examples=5, deadline=None)
+@given(r=st.integers(1, 3), square=st.booleans(), seed=SEEDS)
+def test_float32_distillation_agrees_with_float64(r, square, seed):
+    "The distilled model's test loss in float32 is within 2% of float64's (the second set and its solve are float64)."
+    N1, losses = r * r if square else r, []
+    for dtype in (torch.float64, torch.float32):
+        task, X, y, s = seeded_task(r, 24, 2**13, seed, dtype=dtype)
+        ds = distill(X, y, 128, make_generator(s), DistillConfig(N1=N1, n_theta=4)).dataset
+        losses.append(population_loss(retrain(ds), task, 2**13, make_generator(seed))[0])
+    assert abs(losses[1] - losses[0]) <= 0.02 * losses[0], (r, N1, seed, losses)
