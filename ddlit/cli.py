@@ -39,10 +39,10 @@ class Progress:
 # %% ../nbs/10_cli.ipynb #489cc07a
 def format_paradigms(out:dict, # the result of compare_paradigms
                     ) -> str:
-    "The table of the five paradigms: test loss ± SE, floats stored, and the ratio to the training set."
-    lines = [f"{'paradigm':<16} {'test loss':>17} {'floats stored':>14} {'vs training set':>16}"]
+    "The table of the paradigms: test loss ± SE, floats stored, and the ratio to the training set."
+    lines = [f"{'paradigm':<24} {'test loss':>17} {'floats stored':>14} {'vs training set':>16}"]
     for name, row in out['rows'].items():
-        lines.append(f"{name:<16} {row['loss']:>9.4f} ± {row['se']:.4f} {row['floats']:>14,d} {out['train_floats'] / row['floats']:>15.1f}x")
+        lines.append(f"{name:<24} {row['loss']:>9.4f} ± {row['se']:.4f} {row['floats']:>14,d} {out['train_floats'] / row['floats']:>15.1f}x")
     return '\n'.join(lines)
 
 def plot_paradigms(out:dict, # the result of compare_paradigms
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--noise', type=float, default=0., help='label-noise standard deviation')
     run.add_argument('--N1', type=int, default=4, help='points in the first distilled set')
     run.add_argument('--n-theta', type=int, default=32, help='random initializations for phase-1 gradient matching')
+    run.add_argument('--gm-steps', type=int, default=1, help="phase-1 matching steps (1: the paper's); the other choice (2, or 1) is shown as an extra row")
     run.add_argument('--variant', default='softplus', choices=VARIANTS, help='phase-1 student')
     run.add_argument('--strategy', default='compact', choices=STRATEGIES, help='second-set inputs')
     run.add_argument('--matching', default='gm', choices=MATCHINGS, help='phase-2 labels')
@@ -108,11 +109,11 @@ def run_command(args, # parsed arguments of ddlit run
     device, dtype = resolve_device(args.device), FLOAT_DTYPES[args.dtype]
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir(): raise ValueError(f"out must be a folder, got the file {str(out_dir)!r}")
-    config = DistillConfig(N1=args.N1, n_theta=args.n_theta, variant=args.variant, strategy=args.strategy, matching=args.matching)
-    progress = Progress(6)
+    config = DistillConfig(N1=args.N1, n_theta=args.n_theta, gm_steps=args.gm_steps, variant=args.variant, strategy=args.strategy, matching=args.matching)
+    progress = Progress(7)
     progress('drawing the task')
     task, X, y, seed = seeded_task(args.r, args.d, args.n, args.seed, args.noise, dtype, device)
-    out = compare_paradigms(task, X, y, args.L, make_generator(seed, device), config, args.n_test, progress)
+    out = compare_paradigms(task, X, y, args.L, make_generator(seed, device), config, args.n_test, progress, iterated=2 if args.gm_steps == 1 else 1)
     progress.close()
     ds = out['distillation'].dataset
     ds = replace(ds, info={**ds.info, 'task': dict(r=args.r, d=args.d, n=args.n, seed=args.seed, noise=args.noise, dtype=args.dtype), 'test_seed': out['test_seed']})

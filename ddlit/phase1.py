@@ -149,20 +149,25 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    N1:int, # number of distilled points
                    n_theta, # random initializations (n_theta' = n_theta L / 2 directions); math.inf: the limit (ReLU variant)
                    L:int, # width of those initializations
-                   gen:torch.Generator, # draws the initializations and X~^(0)
+                   gen:torch.Generator, # draws X~^(0), then the initializations
                    beta:float=1., # softplus sharpness
                    variant:str='softplus', # 'softplus' or 'relu'
                    chunk_n:int=2048, # data points per block of the streamed step
                    chunk_m:int=256, # directions per block of the streamed step
+                   steps:int=1, # matching steps: 1 is the paper's; k > 1 feeds each output back (page "Iterated matching")
                   ):
-    "The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by one-step gradient matching (Algorithm 1, $t=1$)."
+    "The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by one-step gradient matching (Algorithm 1, $t=1$), optionally iterated."
     check_data(X, y)
     check_int(N1, 'N1', low=1)
+    check_int(steps, 'steps', low=1)
     check_generator(gen, 'gen', X.device)
     if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
     check_width(L)
-    dirs = None if n_theta == math.inf else init_directions(n_theta, L, X.shape[1], gen, X.dtype) # drawn first, then X~^(0)
-    X0 = gaussian(N1, X.shape[1], gen=gen, dtype=X.dtype)
+    X0 = gaussian(N1, X.shape[1], gen=gen, dtype=X.dtype) # drawn first, so that X~^(0) does not depend on n_theta
+    dirs = None if n_theta == math.inf else init_directions(n_theta, L, X.shape[1], gen, X.dtype)
     y_tilde = torch.ones(N1, dtype=X.dtype, device=X.device)
-    if dirs is None: return gm_phase1_limit(X0, y_tilde, X, y, chunk_n), y_tilde
-    return gm_phase1_stream(X0, y_tilde, dirs, X, y, beta, variant, chunk_n=chunk_n, chunk_m=chunk_m), y_tilde
+    step = (lambda Z: gm_phase1_limit(Z, y_tilde, X, y, chunk_n)) if dirs is None else \
+           (lambda Z: gm_phase1_stream(Z, y_tilde, dirs, X, y, beta, variant, chunk_n=chunk_n, chunk_m=chunk_m))
+    X1 = step(X0)
+    for _ in range(steps - 1): X1 = step(X1 * (X0.norm(dim=1) / X1.norm(dim=1))[:, None]) # restart from the output, at the start's norm
+    return X1, y_tilde

@@ -29,6 +29,7 @@ class DistillConfig:
     "The hyperparameters of Algorithm 1 as ddlit runs it."
     N1:int = 4 # points in D~_1 (Theorem 4.6: O~(r^2); see the check below for N1 = 1)
     n_theta:int = 32 # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
+    gm_steps:int = 1 # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated matching")
     beta:float = 1. # softplus sharpness of the phase-1 student
     variant:str = 'softplus' # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
     strategy:str = 'compact' # second-set inputs: 'compact' or 'per-candidate'
@@ -39,6 +40,7 @@ class DistillConfig:
     def __post_init__(self):
         check_int(self.N1, 'N1', low=1)
         check_int(self.n_theta, 'n_theta', low=1)
+        check_int(self.gm_steps, 'gm_steps', low=1)
         check_float(self.beta, 'beta', low=0, strict=True)
         for name, allowed in [('variant', VARIANTS), ('strategy', STRATEGIES), ('matching', MATCHINGS)]:
             if getattr(self, name) not in allowed: raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
@@ -120,7 +122,7 @@ def distill(X:torch.Tensor, # real inputs (n, d)
     check_data(X, y)
     if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     linear, res = preprocess(X, y)
-    X1, y1 = distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant)
+    X1, y1 = distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
     net1 = replay_phase1(reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
     teacher = finish_on_real_data(net1, X, y, lams=config.lams, val_fraction=config.val_fraction)
     pts = second_set_inputs(net1, X1, config.strategy)
@@ -211,20 +213,21 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
                       config:DistillConfig=DistillConfig(), # distillation hyperparameters
                       n_test:int=2**16, # fresh test points shared by all paradigms
                       progress=None, # optional callable(message) called as each step starts
+                      iterated:int=None, # also distil with this many matching steps (ddlit's extension), from the same starts
                      ) -> dict:
     "Test loss, its standard error and the floats stored for each paradigm of Section 5.1, and the distillation itself."
     say = progress or (lambda msg: None)
     n, d = X.shape
-    ref_seed, test_seed = derive_seed(gen), derive_seed(gen)
+    ref_seed, test_seed, match_seed, pick_seed = (derive_seed(gen) for _ in range(4)) # one stream per purpose
     ref = reference_init(L, d, ref_seed, X.dtype, X.device)
     linear, res = preprocess(X, y)
     say('distilling (phase-1 gradient matching, teacher at t = 2, second set)')
-    result = distill(X, y, L, gen, config, ref_seed)
+    result = distill(X, y, L, make_generator(match_seed, gen.device), config, ref_seed)
     ds, t2 = result.dataset, result.teacher
     say('vanilla teacher')
     vanilla = train_on_real_data(ref, X, y, config.lams, config.val_fraction)
     say('random baselines')
-    pick = torch.randperm(n, generator=gen, device=gen.device)
+    pick = torch.randperm(n, generator=make_generator(pick_seed, gen.device), device=gen.device)
     i1, i2 = pick[:ds.N1], pick[ds.N1:ds.N1 + ds.N2]
     net_r = retrain_phase1(ref, X[i1], res[i1])
     random1 = finish_on_real_data(net_r, X, y, lams=config.lams, val_fraction=config.val_fraction)
@@ -236,6 +239,11 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     floats = {'vanilla': real, 'teacher at t=2': d1 + real, 'distilled': ds.memory()['total'],
               'Random I': d1 + real, 'Random II': d1 + ds.N2 * (d + 1) + pre}
     models = {'vanilla': vanilla, 'teacher at t=2': t2, 'distilled': distilled, 'Random I': random1, 'Random II': random2}
+    if iterated is not None:
+        say(f'distilling again with {iterated} matching steps')
+        more = distill(X, y, L, make_generator(match_seed, gen.device), replace(config, gm_steps=check_int(iterated, 'iterated', low=1)), ref_seed).dataset
+        name = f'distilled ({iterated} GM steps)'
+        models[name], floats[name] = retrain(more), more.memory()['total']
     rows = {}
     for name, model in models.items():
         loss, se = population_loss(model, task, n_test, make_generator(test_seed, gen.device))

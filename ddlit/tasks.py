@@ -46,7 +46,7 @@ def hermite_target(terms:dict, # {(k_1, ..., k_r): c}: Hermite-product degrees a
 # %% ../nbs/02_tasks.ipynb #6ccb58f9
 def default_target(r:int=1, # intrinsic dimension
                   ) -> HermiteTarget:
-    "The default target of intrinsic dimension `r` (SPEC §1): quadratic in every direction plus quartic terms."
+    "The default target of intrinsic dimension `r`: quadratic in every direction plus quartic terms."
     check_int(r, 'r', low=1)
     def unit(i, k): return tuple(k if j == i else 0 for j in range(r))
     terms = {unit(i, 2): 1.0 for i in range(r)}

@@ -32,9 +32,10 @@ def test_closed_form_matching_equals_autograd(d, N1, n_theta, half, relu, seed):
     task, X, y, _ = seeded_task(1, d, 200, seed)
     y = preprocess(X, y)[1]
     X1, y1 = distill_phase1(X, y, N1, n_theta=n_theta, L=L, gen=make_generator(seed), variant=variant)
-    g = make_generator(seed) # replay the draws: the initializations first, then the starting points
+    g = make_generator(seed) # replay the draws: the starting points first, then the initializations
+    X0 = gaussian(N1, d, gen=g)
     nets = [symmetric_init(L, d, g) for _ in range(n_theta)]
-    oracle = gm_phase1_autograd(gaussian(N1, d, gen=g), y1, nets, X, y, variant=variant)
+    oracle = gm_phase1_autograd(X0, y1, nets, X, y, variant=variant)
     assert ((X1 - oracle).abs().max() <= 1e-9 * max(oracle.abs().max().item(), 1e-300)).item()
 
 @settings(max_examples=15, deadline=None)
