@@ -158,7 +158,7 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
         teacher, retrained = (_loss(m, task, p, test_seed)['loss'] for m in (result.teacher, retrain(ds)))
         teacher_T, retrained_T = (_loss(m, task, p, test_seed)['loss'] for m in finite_t_models(result, X, y, [p['T']])[0])
         rows.append(dict(strategy=strategy, N1=ds.N1, N2=ds.N2, rank_rate=rank.rate, rank_rate_b36=rank.rate_b36, cond=rank.cond,
-                         mse_rate=reconstruction_rate(teacher_T, retrained_T), teacher_loss=teacher_T, distilled_loss=retrained_T,
+                         T=p['T'], mse_rate=reconstruction_rate(teacher_T, retrained_T), teacher_loss=teacher_T, distilled_loss=retrained_T,
                          mse_rate_limit=reconstruction_rate(teacher, retrained)))
     return rows
 
@@ -406,7 +406,7 @@ def plot_fig1(table:list, # the Figure 1 table
         rows = [r for r in table if r['n_theta'] == t]
         for name in dict.fromkeys(r['paradigm'] for r in rows):
             _line(ax, summarize([r for r in rows if r['paradigm'] == name], ['n'], 'loss'), 'n', name, ls='--' if name in FIG1_BASELINES else '-')
-        ax.set(yscale='log', xlabel='training points n', title=f"n_theta' = {rows[0]['n_theta_prime']} effective directions ({t} initializations)")
+        ax.set(yscale='log', xlabel='training points n', title=f"n_theta' = {rows[0]['n_theta_prime']} directions\n({t} initializations)")
         _log2_ticks(ax, sorted({r['n'] for r in rows}))
     axes[0][0].set_ylabel('test loss')
     axes[0][-1].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1)) # outside the axes: the curves stay visible
@@ -514,7 +514,8 @@ def plot_iterated(table:list, # the iterated table
             fl = {x['N1']: x['mean'] for x in summarize(rows, ['N1'], 'floats')}
             loss = summarize(rows, ['N1'], 'teacher_loss')
             axes[1].errorbar([fl[x['N1']] for x in loss], [x['mean'] for x in loss], yerr=[x['se'] for x in loss], capsize=2, marker='o', ms=3, label=f'r={r}, {k} step(s)', **style)
-    axes[0].set(xscale='log', xlabel='N1', ylabel='median alignment of D~_1'); axes[0].legend(fontsize=6)
+    axes[0].set(xlabel='N1', ylabel='median alignment of D~_1'); axes[0].legend(fontsize=6)
+    _log2_ticks(axes[0], sorted({x['N1'] for x in table}))
     axes[1].set(xscale='log', yscale='log', xlabel='floats stored', ylabel='teacher at t=2, test loss'); axes[1].legend(fontsize=6)
     for k in steps:
         need = sufficient_n1([x for x in table if x['steps'] == k])

@@ -60,7 +60,7 @@ def min_norm_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
     k = numerical_rank(S, Phi_t.shape)
     cond = (S[0] / S[k - 1]).item() if k else float('inf')
     if cond > COND_LIMIT:
-        raise ValueError(f"Phi_t is too ill-conditioned to retrain from: its condition number {cond:.1e} exceeds {COND_LIMIT:.0e}, "
+        raise ValueError(f"Phi_t (the features of the second distilled set) is too ill-conditioned to retrain from: its condition number {cond:.1e} exceeds {COND_LIMIT:.0e}, "
                          "so float64's rounding could change the second layer by more than 1e-4 of its size")
     return (Vh[:k].T @ ((U[:, :k].T @ y_t.double()) / S[:k])).to(Phi_t.dtype)
 
