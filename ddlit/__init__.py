@@ -14,3 +14,4 @@ from .pipeline import *
 from .sweep import *
 from .baselines import *
 from .experiments import *
+from .cli import format_paradigms

@@ -26,7 +26,7 @@ from .reference import finish_on_real_data, reference_init, retrain_phase1, trai
 from .second_set import STRATEGIES
 from .sweep import CellLog, run_sweep, write_csv
 from .tasks import MultiIndexTask, hermite_target, preprocess, sample, seeded_task
-from .training import TrainedNet, alignment, gram, population_loss, ridge_iterate
+from .training import TrainedNet, alignment, gram, held_out_set, ridge_iterate
 
 # %% ../nbs/14_experiments.ipynb #c9d3938a
 def cell_seed(*parts, # a label and parameters, JSON-serializable
@@ -73,7 +73,8 @@ def _task(p:dict, n:int=None):
     return seeded_task(p['r'], p['d'], n or p['n'], cell_seed('task', p['r'], p['d'], p['seed']), 0., FLOAT_DTYPES[p['dtype']], p['device'])
 
 def _loss(model, task, p:dict, test_seed:int) -> dict:
-    loss, se = population_loss(model, task, p['n_test'], make_generator(test_seed, task.device))
+    "Test loss and its standard error on the cell's held-out set (the same points for every model of the cell)."
+    loss, se = held_out_set(task, p['n_test'], test_seed).loss(model)
     return dict(loss=loss, se=se)
 
 def baseline_rows(task:MultiIndexTask, # the task (test points)
@@ -393,15 +394,19 @@ def _line(ax, summary, x:str, label:str, **style):
     style = {'marker': 'o', **style}
     ax.errorbar([s[x] for s in summary], [s['mean'] for s in summary], yerr=[s['se'] for s in summary], label=label, capsize=2, ms=3, **style)
 
+def _panels(k:int):
+    "A figure with one row of `k` panels sharing the y axis."
+    import matplotlib.pyplot as plt
+    return plt.subplots(1, k, figsize=(4.6 * k, 3.8), sharey=True, squeeze=False)
+
 FIG1_BASELINES = ('random features', 'oracle', 'ridge distillation')
 
 def plot_fig1(table:list, # the Figure 1 table
               path, # the PNG file to write
              ) -> Path:
     "Figure 1: test loss against n, one panel per n_theta', each paradigm a line (mean and SE over seeds)."
-    import matplotlib.pyplot as plt
     thetas = sorted({r['n_theta'] for r in table})
-    fig, axes = plt.subplots(1, len(thetas), figsize=(4.6 * len(thetas), 3.8), sharey=True, squeeze=False)
+    fig, axes = _panels(len(thetas))
     for ax, t in zip(axes[0], thetas):
         rows = [r for r in table if r['n_theta'] == t]
         for name in dict.fromkeys(r['paradigm'] for r in rows):
@@ -459,10 +464,9 @@ def reconstruction_table(table:list, # a reconstruction table
 def plot_finite_t(table:list, # the finite_t table
                   path, # the PNG file to write
                  ) -> Path:
-    "MSE reconstruction rate against T, one panel per r, a line per strategy and matching (median and SE over seeds); cond(Phi~) in the legend."
-    import matplotlib.pyplot as plt
+    "MSE reconstruction rate against T, one panel per r, a line per strategy and matching (mean and SE over seeds); cond(Phi~) in the legend."
     rs = sorted({x['r'] for x in table})
-    fig, axes = plt.subplots(1, len(rs), figsize=(4.6 * len(rs), 3.8), squeeze=False, sharey=True)
+    fig, axes = _panels(len(rs))
     for ax, r in zip(axes[0], rs):
         for strategy in STRATEGIES:
             rows = [x for x in table if x['r'] == r and x['strategy'] == strategy]

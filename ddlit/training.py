@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['RIDGE_GRID', 'relu_d1', 'first_layer_gradient', 'phase1_step', 'alignment', 'reinit_second_phase', 'gram',
            'ridge_solve', 'RidgePath', 'ridge_gd', 'gd_iterate', 'ridge_iterate', 'select_ridge', 'TrainedNet',
-           'population_loss', 'fit_second_layer', 'train_teacher', 'teacher_experiment']
+           'HeldOutSet', 'held_out_set', 'population_loss', 'fit_second_layer', 'train_teacher', 'teacher_experiment']
 
 # %% ../nbs/04_training.ipynb #99084b6c
 import math
@@ -178,22 +178,49 @@ class TrainedNet:
 
     def __call__(self, X:torch.Tensor) -> torch.Tensor: return self.net(X) + self.linear(X)
 
-# %% ../nbs/04_training.ipynb #9bdb5577
+# %% ../nbs/04_training.ipynb #1c317d8c
+def _check_model(model, X:torch.Tensor):
+    "A TrainedNet must have the dtype and device of the test points (the task's)."
+    if not isinstance(model, TrainedNet): return
+    W = model.net.W
+    if W.dtype != X.dtype or W.device != X.device:
+        raise ValueError(f"model is {W.dtype} on {W.device} but the task is {X.dtype} on {X.device}: "
+                         "distil and test in the task's dtype and device (make_task(..., dtype=...), seeded_task(..., device=...))")
+
+@dataclass(frozen=True)
+class HeldOutSet:
+    "Fresh noiseless test points of a task and $f^*$ at them, drawn once: every model evaluated on it sees the same points."
+    X:torch.Tensor # (n_test, d) test inputs
+    f:torch.Tensor # (n_test,) f*(X), noiseless
+    chunk:int = 2**14 # points evaluated at a time (bounds memory)
+
+    def loss(self, model, # callable mapping inputs (n, d) to predictions (n,)
+            ) -> tuple:
+        "$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on these points, and its standard error over them."
+        _check_model(model, self.X)
+        errs = torch.cat([(model(self.X[s:s + self.chunk]) - self.f[s:s + self.chunk])**2 for s in range(0, len(self.X), self.chunk)])
+        return errs.mean().item(), (errs.std() / math.sqrt(len(errs))).item()
+
+def held_out_set(task:MultiIndexTask, # supplies f* and the input law
+                 n_test:int, # number of test points, at least 2
+                 seed, # an int (a fresh generator on the task's device: same seed, same points) or a torch.Generator (advanced)
+                 chunk:int=2**14, # points drawn and evaluated at a time
+                ) -> HeldOutSet:
+    "`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk` (the noise draw, if any, is discarded)."
+    check_int(n_test, 'n_test', low=2)
+    check_int(chunk, 'chunk', low=1)
+    gen = seed if isinstance(seed, torch.Generator) else make_generator(seed, task.device)
+    X = [sample(task, min(chunk, n_test - s), gen)[0] for s in range(0, n_test, chunk)]
+    return HeldOutSet(torch.cat(X), torch.cat([task.f_star(x) for x in X]), chunk)
+
 def population_loss(model, # callable mapping inputs (n, d) to predictions (n,)
                     task:MultiIndexTask, # supplies f* and the input law
                     n_test:int, # number of fresh test points
-                    gen:torch.Generator, # draws the test points
+                    gen:torch.Generator, # draws the test points, and advances: the next call with it draws other points
                     chunk:int=2**14, # test points evaluated at a time (bounds memory)
                    ):
-    "$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on `n_test` fresh noiseless points, and its standard error."
-    check_int(n_test, 'n_test', low=2)
-    check_int(chunk, 'chunk', low=1)
-    errs = []
-    for start in range(0, n_test, chunk):
-        X, _ = sample(task, min(chunk, n_test - start), gen) # the noise draw, if any, is discarded
-        errs.append((model(X) - task.f_star(X))**2)
-    errs = torch.cat(errs)
-    return errs.mean().item(), (errs.std() / math.sqrt(n_test)).item()
+    "$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on `n_test` fresh noiseless points, and its standard error; to compare models, see `held_out_set`."
+    return held_out_set(task, n_test, gen, chunk).loss(model)
 
 # %% ../nbs/04_training.ipynb #4f55afc8
 def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initialization

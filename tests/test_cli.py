@@ -1,5 +1,5 @@
 """The installed `ddlit` command, run as a user would run it: in a subprocess, from the shell."""
-import re, shutil, subprocess
+import re, shutil, signal, subprocess, sys, time
 import pytest
 
 SMALL = ['--d', '16', '--n', '8192', '--L', '128', '--n-test', '16384', '--device', 'cpu']
@@ -51,10 +51,15 @@ def test_run_is_reproducible(tmp_path):
     (['reproduce', 'fig1', '--quick', '--full'], 'not allowed with argument'),
     (['reproduce', 'fig1', '--device', 'tpu'], "device must be 'auto', 'cpu' or 'cuda[:k]'"),
     (['reproduce', 'fig1', '--out', 'README.md'], "out must be a folder, got the file 'README.md'"),
+    (['run', '--target', 'h2(z1) + h2(z2)'], 'uses z2, but r = 1'),
+    (['run', '--r', '2', '--target', 'h2(z1) + h4(z1)'], 'target must have a degree-2 part in every latent direction'),
+    (['run', '--L', '511'], 'L must be even'),
 ])
 def test_bad_input_exits_2_naming_the_parameter(args, message):
     p = ddlit(*args)
     assert p.returncode == 2 and message in p.stderr, (p.returncode, p.stderr)
+    assert p.stderr.startswith(f'usage: ddlit {args[0]}'), p.stderr # the subcommand's usage, not the top-level one
+    assert '[' not in p.stderr.split('usage:')[0] # nothing (a progress bar) drawn before the error
 
 def test_retrain_refuses_a_foreign_file(tmp_path):
     junk = tmp_path / 'weights.pt'
@@ -68,4 +73,44 @@ def test_help_lists_the_options():
     for opt in ('--r', '--d', '--n', '--L', '--seed', '--N1', '--strategy', '--matching', '--device', '--dtype', '--out'): assert opt in p.stdout
     p = ddlit('reproduce', '--help')
     assert p.returncode == 0
-    for opt in ('fig1,fig2,fig3,tables,memory,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
+    for opt in ('fig1,fig2,fig3,tables,finite_t,memory,iterated,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
+    assert '(default: quick)' not in p.stdout # --full is not the default
+
+def test_custom_target_round_trip(tmp_path):
+    "A target given in Hermite terms is distilled, recorded with the dataset, and tested again by ddlit retrain."
+    out = tmp_path / 'custom'
+    p = ddlit('run', *SMALL, '--r', '2', '--target', 'h2(z1) + h2(z2) + 0.5*h2(z1)*h2(z2)', '--noise', '0.1', '--out', str(out))
+    assert p.returncode == 0, p.stderr
+    assert '0.6667*h2(z1) + 0.6667*h2(z2) + 0.3333*h2(z1)*h2(z2)' in p.stdout # the normalized target, in the title
+    again = ddlit('retrain', str(out / 'dataset.pt'), '--n-test', '16384', '--device', 'cpu')
+    assert again.returncode == 0, again.stderr
+    assert float(re.search(r'test loss ([0-9.]+)', again.stdout).group(1)) == losses(p.stdout)['distilled']
+
+def test_retrain_a_dataset_made_in_python(tmp_path):
+    "A dataset distilled in Python with its task recorded is retrained and tested by the command line."
+    code = (f"from ddlit import *; task, X, y, s = seeded_task(1, 12, 4096, 3); "
+            f"save_dataset(distill(X, y, 64, make_generator(s), DistillConfig(N1=2, n_theta=4), task=task).dataset, {str(tmp_path / 'py.pt')!r}); "
+            f"save_dataset(distill(X, y, 64, make_generator(s), DistillConfig(N1=2, n_theta=4)).dataset, {str(tmp_path / 'bare.pt')!r})")
+    subprocess.run([sys.executable, '-c', code], check=True, timeout=300)
+    p = ddlit('retrain', str(tmp_path / 'py.pt'), '--n-test', '4096', '--device', 'cpu')
+    assert p.returncode == 0 and 'test loss' in p.stdout, p.stderr
+    bare = ddlit('retrain', str(tmp_path / 'bare.pt'), '--device', 'cpu')
+    assert bare.returncode == 2 and 'does not record its task' in bare.stderr and 'distill(X, y, L, gen, task=task)' in bare.stderr
+
+@pytest.mark.parametrize('sig,code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
+    "Ctrl-C or SIGTERM during a sweep: exit 130 / 143, one line naming the cells saved and the command that resumes."
+    exe = shutil.which('ddlit')
+    out = tmp_path / 'run'
+    proc = subprocess.Popen([exe, 'reproduce', 'fig2', '--quick', '--device', 'cpu', '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log, deadline = out / 'fig2.jsonl', time.time() + 300
+    while (not log.exists() or log.read_text().count('\n') < 4) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
+    assert proc.poll() is None, 'the sweep ended before it could be interrupted'
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == code, stderr
+    assert 'Traceback' not in stderr
+    last = stderr.strip().splitlines()[-1]
+    saved = int(re.search(r'(\d+) of \d+ cells saved', last).group(1))
+    assert saved == log.read_text().count('\n') - 1 >= 3 and f'resume with: ddlit reproduce fig2 --quick --out {out}' in last, last
+    assert not (out / 'fig2.csv').exists() # nothing half-written: the table comes only with a finished sweep
