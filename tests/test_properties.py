@@ -2,10 +2,12 @@
 random shapes and seeds. Each draws its sizes and a seed; all randomness then goes through `torch.Generator`s."""
 import torch
 from hypothesis import given, reject, settings, strategies as st
-from ddlit import (distill, distill_phase1, gaussian, gauss_hermite, gm_phase1_autograd, hermite, make_generator,
+from ddlit import (distill, distill_phase1, effective_width, gaussian, gauss_hermite, gm_phase1_autograd, hermite, make_generator,
                    max_line_rank, population_loss, preprocess, rank_report, reference_init, retrain, retrain_phase1, seeded_task,
                    second_set_inputs, symmetric_init, DistillConfig)
 
+settings.register_profile('ddlit', derandomize=True) # the same examples on every run: a failure reproduces
+settings.load_profile('ddlit')
 SEEDS = st.integers(0, 2**31 - 1)
 FAST = settings(max_examples=25, deadline=None)
 
@@ -46,6 +48,7 @@ def test_second_set_reaches_the_maximal_line_rank(half, d, N1, seed):
     ref = reference_init(L, d, seed)
     gen = make_generator(seed)
     net1 = retrain_phase1(ref, gaussian(N1, d, gen=gen), torch.ones(N1, dtype=torch.float64))
+    if effective_width(net1) == 0: reject() # every row missed every point: refused by second_set_inputs, by design
     X1 = gaussian(N1, d, gen=gen) # generic candidate lines
     pts = second_set_inputs(net1, X1, 'per-candidate')
     for i in range(N1):
