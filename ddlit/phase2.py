@@ -74,7 +74,7 @@ def gd_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
     check_size(check_tensor(y_t, 'y_t', ndim=1, like=Phi_t, like_name='Phi_t'), 'y_t', 0, Phi_t.shape[0], 'the rows of Phi_t')
     P = Phi_t.double()
     G = P.T @ P / P.shape[0]
-    return gd_iterate(G, P.T @ y_t.double() / P.shape[0], 1. / torch.linalg.eigvalsh(G)[-1].item(), steps).to(Phi_t.dtype)
+    return gd_iterate(G, P.T @ y_t.double() / P.shape[0], None, steps).to(Phi_t.dtype)
 
 # %% ../nbs/08_phase2.ipynb #ab6b5fdd
 def rowspace_residual(M:torch.Tensor, # a matrix (m, L)
@@ -104,7 +104,7 @@ def pm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
     B = eta_tilde / Phi_t.shape[0] * S[:k, None] * Vh[:k] # a(y~) = B^T z for y~ = U_k z
     H = B @ (G.double() + lam * torch.eye(G.shape[0], dtype=torch.float64, device=G.device)) @ B.T
     if steps is None: z = torch.linalg.solve(H, B @ c.double())
-    else: z = gd_iterate(H, B @ c.double(), 1. / torch.linalg.eigvalsh(H)[-1].item(), steps)
+    else: z = gd_iterate(H, B @ c.double(), None, steps)
     return (U[:, :k] @ z).to(Phi_t.dtype)
 
 def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)

@@ -122,14 +122,15 @@ def ridge_gd(Phi:torch.Tensor, # features (n, L)
 # %% ../nbs/04_training.ipynb #078ae57b
 def gd_iterate(H:torch.Tensor, # symmetric positive semidefinite Hessian of the quadratic, (m, m)
                b:torch.Tensor, # linear term, (m,): the gradient at x is H x - b
-               lr:float, # step size, in (0, 2 / lambda_max(H))
+               lr, # step size in (0, 2 / lambda_max(H)); None: 1 / lambda_max(H), from the same eigendecomposition
                steps:int, # number of steps T
               ) -> torch.Tensor:
     "The $T$-th iterate of $x\\leftarrow x-\\eta(Hx-b)$ from $x=0$, in closed form from the eigendecomposition of $H$ (float64)."
     check_int(steps, 'steps', low=0)
-    lr = check_float(lr, 'lr', low=0, strict=True)
     mu, V = torch.linalg.eigh(H.double())
     mu = mu.clamp_min(0) # round-off can leave tiny negative eigenvalues of a Gram matrix
+    if lr is None and mu[-1] <= 0: raise ValueError("H must have a positive eigenvalue when lr is None (the step is 1 / lambda_max(H))")
+    lr = check_float(1. / mu[-1].item() if lr is None else lr, 'lr', low=0, strict=True)
     safe = torch.where(mu > 0, mu, torch.ones_like(mu))
     q = 1 - lr * safe # the contraction of each direction; 1 - q^T by expm1/log1p where q > 0 (exact for tiny lr mu)
     done = torch.where(q > 0, -torch.expm1(steps * torch.log1p(-lr * safe.clamp_max(1 / lr))), 1 - q**steps)
@@ -144,7 +145,7 @@ def ridge_iterate(G:torch.Tensor, # Gram matrix Phi^T Phi / n, (L, L)
     "Phase 2's $a^{(T)}$ with `ridge_gd`'s step $1/(\\lambda_{\\max}(G)+\\lambda_2)$, without the loop (float64)."
     lam = check_float(lam, 'lam', low=0)
     eye = torch.eye(G.shape[0], dtype=torch.float64, device=G.device)
-    return gd_iterate(G.double() + lam * eye, c, 1. / (torch.linalg.eigvalsh(G.double())[-1].item() + lam), steps)
+    return gd_iterate(G.double() + lam * eye, c, None, steps) # lambda_max(G + lam I) = lambda_max(G) + lam
 
 # %% ../nbs/04_training.ipynb #5bf74bf7
 RIDGE_GRID = tuple(10.**k for k in range(-6, 1))
