@@ -18,7 +18,6 @@ from .tasks import MultiIndexTask
 def random_features_net(ref:Reference, # the reference initialization
                        ) -> TwoLayerNet:
     "No phase 1: the reference rows $W_{\\mathrm{ref}}$ with the phase-2 biases and $a=0$."
-    if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     return TwoLayerNet(torch.zeros_like(ref.b2), ref.net.W, ref.b2)
 
 def oracle_net(ref:Reference, # the reference initialization

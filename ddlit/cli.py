@@ -10,10 +10,11 @@ __all__ = ['Progress', 'format_paradigms', 'plot_paradigms', 'build_parser', 'ch
 import argparse, json, signal, sys, threading, time
 from dataclasses import replace
 from pathlib import Path
-from .core import FLOAT_DTYPES, atomic_write, check_float, check_int, make_generator, resolve_device
-from .experiments import EXPERIMENTS, SETTINGS, format_claims, reproduce, sweep_cells
+from dataclasses import asdict
+from .core import FLOAT_DTYPES, atomic_write, check_float, check_int, make_generator, resolve_device, save_figure
+from .experiments import EXPERIMENTS, format_claims, reproduce, sweep_cells
 from .network import check_width
-from .pipeline import DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
+from .pipeline import Comparison, DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
 from .phase1 import VARIANTS
 from .second_set import STRATEGIES
 import torch
@@ -39,39 +40,35 @@ class Progress:
         if self.tty: self.stream.write('\n')
 
 # %% ../nbs/10_cli.ipynb #489cc07a
-def format_paradigms(out:dict, # the result of compare_paradigms
+def format_paradigms(out:Comparison, # the result of compare_paradigms
                     ) -> str:
     "The table of the paradigms: test loss ± SE, floats stored, and the ratio to the training set."
     lines = [f"{'paradigm':<24} {'test loss':>17} {'floats stored':>14} {'vs training set':>16}"]
-    for name, row in out['rows'].items():
-        lines.append(f"{name:<24} {row['loss']:>9.4f} ± {row['se']:.4f} {row['floats']:>14,d} {out['train_floats'] / row['floats']:>15.1f}x")
+    for row in out.rows:
+        lines.append(f"{row.paradigm:<24} {row.loss:>9.4f} ± {row.se:.4f} {row.floats:>14,d} {out.train_floats / row.floats:>15.1f}x")
     return '\n'.join(lines)
 
-def plot_paradigms(out:dict, # the result of compare_paradigms
+def plot_paradigms(out:Comparison, # the result of compare_paradigms
                    path:Path, # the PNG file to write
                    title:str, # figure title
-                  ):
+                  ) -> Path:
     "Save a two-panel figure: test loss with standard errors, and floats stored (log scale), per paradigm."
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    names = list(out['rows'])
+    names = [row.paradigm for row in out.rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax1.bar(names, [out['rows'][k]['loss'] for k in names], yerr=[out['rows'][k]['se'] for k in names], color='tab:blue', capsize=3)
+    ax1.bar(names, [row.loss for row in out.rows], yerr=[row.se for row in out.rows], color='tab:blue', capsize=3)
     ax1.axhline(1, color='grey', lw=0.8, ls='--'); ax1.set_ylabel('test loss  E[(f - f*)^2]')
-    ax2.bar(names, [out['rows'][k]['floats'] for k in names], color='tab:orange'); ax2.set_yscale('log'); ax2.set_ylabel('floats stored')
-    ax2.axhline(out['model_floats'], color='grey', lw=0.8, ls='--', label='the model itself'); ax2.legend(fontsize=8)
+    ax2.bar(names, [row.floats for row in out.rows], color='tab:orange'); ax2.set_yscale('log'); ax2.set_ylabel('floats stored')
+    ax2.axhline(out.model_floats, color='grey', lw=0.8, ls='--', label='the model itself'); ax2.legend(fontsize=8)
     for ax in (ax1, ax2): ax.tick_params(axis='x', labelrotation=30, labelsize=8)
-    fig.suptitle(title, fontsize=10); fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format='png'))
-    plt.close(fig)
+    fig.suptitle(title, fontsize=10)
+    return save_figure(fig, path)
 
 # %% ../nbs/10_cli.ipynb #8ac96e1d
-def build_parser() -> argparse.ArgumentParser:
-    "The `ddlit` argument parser."
-    parser = argparse.ArgumentParser(prog='ddlit', description='Dataset distillation of two-layer ReLU networks on Gaussian multi-index tasks.')
-    sub = parser.add_subparsers(dest='command', required=True)
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+def _run_parser(sub, fmt):
+    "The arguments of `ddlit run`."
     run = sub.add_parser('run', help='distil the default task and compare the five paradigms', formatter_class=fmt)
     run.set_defaults(parser=run)
     run.add_argument('--r', type=int, default=1, help='intrinsic dimension of the target')
@@ -91,11 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]'")
     run.add_argument('--dtype', default='float64', choices=sorted(FLOAT_DTYPES), help='working dtype of data and network (the second set is always float64)')
     run.add_argument('--out', default='ddlit-out', help='output folder for dataset.pt, paradigms.json, paradigms.png')
+    return run
+
+def _retrain_parser(sub, fmt):
+    "The arguments of `ddlit retrain`."
     again = sub.add_parser('retrain', help='retrain from a saved dataset and test on its task', formatter_class=fmt)
     again.set_defaults(parser=again)
     again.add_argument('dataset', help='a dataset file that records its task (ddlit run, or save_dataset after distill(..., task=task))')
     again.add_argument('--n-test', type=int, default=2**16, help='fresh test points for the population loss')
     again.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]'")
+    return again
+
+def _reproduce_parser(sub, fmt):
+    "The arguments of `ddlit reproduce`."
     rep = sub.add_parser('reproduce', help="run the paper's experiments into CSV tables and PNG figures (resumable)")
     rep.set_defaults(parser=rep)
     rep.add_argument('experiment', choices=[*EXPERIMENTS, 'all'], help='which experiment')
@@ -106,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument('--out', default='ddlit-results', help='output folder; a rerun with the same folder resumes (default: ddlit-results)')
     rep.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]' (default: auto)")
     rep.add_argument('--dtype', default='float64', choices=sorted(FLOAT_DTYPES), help='working dtype (default: float64)')
+    return rep
+
+def build_parser() -> argparse.ArgumentParser:
+    "The `ddlit` argument parser."
+    parser = argparse.ArgumentParser(prog='ddlit', description='Dataset distillation of two-layer ReLU networks on Gaussian multi-index tasks.')
+    sub = parser.add_subparsers(dest='command', required=True)
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    for add in (_run_parser, _retrain_parser, _reproduce_parser): add(sub, fmt)
     return parser
 
 # %% ../nbs/10_cli.ipynb #26fed21f
@@ -132,18 +145,18 @@ def run_command(args, # parsed arguments of ddlit run
     task, X, y, seed = seeded_task(args.r, args.d, args.n, args.seed, args.noise, dtype, device, target)
     out = compare_paradigms(task, X, y, args.L, make_generator(seed, device), config, args.n_test, progress, iterated=2 if args.gm_steps == 1 else 1)
     progress.close()
-    ds = out['distillation'].dataset
-    ds = replace(ds, info={**ds.info, 'run': {k: v for k, v in vars(args).items() if k not in ('parser', 'command')}, 'test_seed': out['test_seed']})
+    ds = out.distillation.dataset
+    ds = replace(ds, info={**ds.info, 'run': {k: v for k, v in vars(args).items() if k not in ('parser', 'command')}, 'test_seed': out.test_seed})
     out_dir.mkdir(parents=True, exist_ok=True)
     save_dataset(ds, out_dir / 'dataset.pt')
-    table = {k: v for k, v in out.items() if k != 'distillation'}
+    table = dict(rows=[asdict(r) for r in out.rows], model_floats=out.model_floats, train_floats=out.train_floats, test_seed=out.test_seed)
     atomic_write(out_dir / 'paradigms.json', lambda tmp: Path(tmp).write_text(json.dumps({**table, 'args': ds.info['run']}, indent=1)))
     kind = ('default ' if args.target is None else '') + ('single-index' if args.r == 1 else f'multi-index (r={args.r})')
     title = f"{kind} task {task.target.formula()}, d={args.d}, n={args.n}, L={args.L}, N1={args.N1}, {args.strategy}, {args.matching}, seed {args.seed}"
     plot_paradigms(out, out_dir / 'paradigms.png', title)
     return '\n'.join([f"ddlit run: {title}, {device}, {args.dtype}", format_paradigms(out),
-                      f"distilled dataset: N1 = {ds.N1}, N2 = {ds.N2}, {ds.memory()['total']} floats "
-                      f"({out['model_floats'] / ds.memory()['total']:.1f}x fewer than the model's {out['model_floats']}); "
+                      f"distilled dataset: N1 = {ds.N1}, N2 = {ds.N2}, {ds.floats} floats "
+                      f"({out.model_floats / ds.floats:.1f}x fewer than the model's {out.model_floats}); "
                       f"second set: rank {ds.info['second_set']['rank']}, condition number {ds.info['second_set']['cond']:.1e}",
                       f"wrote {out_dir / 'dataset.pt'}, {out_dir / 'paradigms.json'}, {out_dir / 'paradigms.png'}"])
 
@@ -160,7 +173,7 @@ def retrain_command(args, # parsed arguments of ddlit retrain
     task = task_from_record(ds.info['task'], device)
     if ds.d != task.d: raise ValueError(f"dataset has d = {ds.d} but its recorded task has d = {task.d}")
     loss, se = held_out_set(task, args.n_test, ds.info.get('test_seed', 0)).loss(retrain(ds)) # a ddlit run's own test points
-    return (f"retrained from {args.dataset}: N1 = {ds.N1}, N2 = {ds.N2}, {ds.memory()['total']} floats, L = {ds.L}\n"
+    return (f"retrained from {args.dataset}: N1 = {ds.N1}, N2 = {ds.N2}, {ds.floats} floats, L = {ds.L}\n"
             f"test loss {loss:.4f} ± {se:.4f} on {args.n_test} fresh points of the recorded task ({task.target.formula()}, d={task.d})")
 
 # %% ../nbs/10_cli.ipynb #a86a2c34
@@ -172,7 +185,7 @@ def reproduce_command(args, # parsed arguments of ddlit reproduce
     lines, files = [], []
     for name in names:
         result = reproduce(name, args.scale, args.out, args.device, args.dtype, progress)
-        lines.append(format_claims(name, result['claims'])); files += result['files']
+        lines.append(format_claims(name, result.claims)); files += result.files
     progress.close()
     return '\n'.join([f"ddlit reproduce {args.experiment} --{args.scale}: claims of the paper, checked on the measured tables", *lines,
                        'wrote ' + ', '.join(str(f) for f in dict.fromkeys(files))])
@@ -185,7 +198,7 @@ def interrupted_line(args, # parsed arguments of ddlit reproduce
                     ) -> str:
     "One line for an interrupted `ddlit reproduce`: how many cells are saved, where, and the command that resumes."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
-    logs = [Path(args.out) / f'{s}.jsonl' for s in dict.fromkeys(s for n in names for s in EXPERIMENTS[n])]
+    logs = [Path(args.out) / f'{s}.jsonl' for s in dict.fromkeys(s.name for n in names for s in EXPERIMENTS[n].sweeps)]
     saved = sum(max(log.read_text().count('\n') - 1, 0) for log in logs if log.exists())
     return (f"ddlit reproduce: interrupted; {saved} of {sum(sweep_cells(n, args.scale) for n in names)} cells saved in {args.out}; "
             f"resume with: ddlit reproduce {args.experiment} --{args.scale} --out {args.out}")

@@ -9,7 +9,7 @@ __all__ = ['VARIANTS', 'init_directions', 'teacher_ghat', 'gm_phase1', 'gm_phase
 # %% ../nbs/05_gm_phase1.ipynb #d205a946
 import math
 import torch
-from .core import check_float, check_generator, check_int, check_size, check_tensor, gaussian
+from .core import check_float, check_generator, check_int, gaussian
 from .network import TwoLayerNet, check_width, relu, softplus, softplus_d1, softplus_d2, symmetric_init
 from .tasks import check_data
 from .training import first_layer_gradient
@@ -22,7 +22,6 @@ def init_directions(n_theta:int, # number of random initializations
                     dtype=torch.float64, # dtype of the directions
                    ) -> torch.Tensor:
     "The $n_\\theta L/2$ distinct first-layer rows of $n_\\theta$ symmetric initializations, shape $(n_\\theta L/2, d)$."
-    check_int(n_theta, 'n_theta', low=1)
     return torch.cat([symmetric_init(L, d, gen, dtype).W[:L // 2] for _ in range(n_theta)])
 
 # %% ../nbs/05_gm_phase1.ipynb #03a90b21
@@ -32,23 +31,10 @@ def teacher_ghat(dirs:torch.Tensor, # directions w, (M, d)
                  chunk:int=512, # directions handled at a time (bounds memory to n x chunk)
                 ) -> torch.Tensor:
     "$\\hat g(w)=\\frac1n\\sum_iy_i\\mathbb 1[\\langle w,x_i\\rangle>0]x_i$ for every row `w` of `dirs`, shape (M, d)."
-    check_data(X, y)
-    check_tensor(dirs, 'dirs', ndim=2, like=X, like_name='X')
-    check_size(dirs, 'dirs', 1, X.shape[1], 'the input dimension of X')
-    check_int(chunk, 'chunk', low=1)
     return torch.cat([((y[:, None] * (X @ w.T > 0)).T @ X) / X.shape[0] for w in dirs.split(chunk)])
 
 # %% ../nbs/05_gm_phase1.ipynb #2910cfc1
 VARIANTS = ('softplus', 'relu')
-
-def _check_step(X0, y_tilde, variant, dirs=None, like=None, like_name=None):
-    "Checks shared by the matching steps: X0 (N1 >= 1 rows, matching `like`), y_tilde (N1,), dirs (M, d), variant."
-    check_tensor(X0, 'X0', ndim=2, like=like, like_name=like_name)
-    if like is not None: check_size(X0, 'X0', 1, like.shape[1], f'the input dimension of {like_name}')
-    if X0.shape[0] == 0: raise ValueError("X0 must hold at least one distilled point (N1 >= 1)")
-    check_size(check_tensor(y_tilde, 'y_tilde', ndim=1, like=X0, like_name='X0'), 'y_tilde', 0, X0.shape[0], 'the rows of X0')
-    if dirs is not None: check_size(check_tensor(dirs, 'dirs', ndim=2, like=X0, like_name='X0'), 'dirs', 1, X0.shape[1], 'the input dimension of X0')
-    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
 
 def gm_phase1(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
               y_tilde:torch.Tensor, # distilled labels y~, (N1,)
@@ -59,10 +45,7 @@ def gm_phase1(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
               xi:float=None, # step size; default 1/(n_theta L) = 1/(2M)
              ) -> torch.Tensor:
     "One step of gradient matching (Definition 2.2) in closed form: $\\tilde X^{(1)}=-\\xi\\nabla_{\\tilde X}\\mathcal D(\\tilde X^{(0)})$."
-    _check_step(X0, y_tilde, variant, dirs)
-    check_tensor(ghat, 'ghat', like=X0, like_name='X0')
-    if ghat.shape != dirs.shape: raise ValueError(f"ghat must have the shape of dirs {tuple(dirs.shape)}, got {tuple(ghat.shape)}")
-    xi = 1 / (2 * dirs.shape[0]) if xi is None else check_float(xi, 'xi', low=0, strict=True)
+    xi = 1 / (2 * dirs.shape[0]) if xi is None else xi
     Z = X0 @ dirs.T # (N1, M) pre-activations of the distilled points
     if variant == 'relu': step = (Z > 0).to(Z.dtype) @ ghat
     else: step = softplus_d1(Z, beta) @ ghat + (softplus_d2(Z, beta) * (X0 @ ghat.T)) @ dirs
@@ -111,10 +94,7 @@ def gm_phase1_stream(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
                      chunk_m:int=256, # directions per block
                     ) -> torch.Tensor:
     "`gm_phase1` with the sums reordered and streamed: no $\\hat g$, $O(nM(d+N_1))$ work, memory of one block."
-    check_data(X, y)
-    _check_step(X0, y_tilde, variant, dirs, like=X, like_name='X')
-    check_int(chunk_n, 'chunk_n', low=1); check_int(chunk_m, 'chunk_m', low=1)
-    xi = 1 / (2 * dirs.shape[0]) if xi is None else check_float(xi, 'xi', low=0, strict=True)
+    xi = 1 / (2 * dirs.shape[0]) if xi is None else xi
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
     for W in dirs.split(chunk_m):
         S1, S2 = _student_factors(X0, W, beta, variant)
@@ -134,8 +114,6 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
                     chunk_n:int=2**16, # data points per block
                    ) -> torch.Tensor:
     "The ReLU-variant matching step as $n_\\theta'\\to\\infty$: the arc-cosine kernel of order 0 in place of the directions."
-    check_data(X, y)
-    _check_step(X0, y_tilde, 'relu', like=X, like_name='X')
     U0 = X0 / X0.norm(dim=1, keepdim=True)
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
     for Xc, yc in zip(X.split(chunk_n), y.split(chunk_n)):
@@ -144,6 +122,17 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
     return (y_tilde.double()[:, None] * acc / (X0.shape[0] * X.shape[0])).to(X.dtype)
 
 # %% ../nbs/05_gm_phase1.ipynb #20d51160
+def _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps):
+    "Validate the arguments of `distill_phase1`, naming the one at fault (the steps above assume them valid)."
+    check_data(X, y)
+    for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)): check_int(value, name, low=1)
+    check_generator(gen, 'gen', X.device)
+    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
+    if n_theta != math.inf: check_int(n_theta, 'n_theta', low=1)
+    check_float(beta, 'beta', low=0, strict=True)
+    check_width(L)
+
 def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    y:torch.Tensor, # preprocessed real labels (n,)
                    N1:int, # number of distilled points
@@ -157,12 +146,7 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    steps:int=1, # matching steps: 1 is the paper's; k > 1 feeds each output back (page "Iterated matching")
                   ):
     "The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by one-step gradient matching (Algorithm 1, $t=1$), optionally iterated."
-    check_data(X, y)
-    check_int(N1, 'N1', low=1)
-    check_int(steps, 'steps', low=1)
-    check_generator(gen, 'gen', X.device)
-    if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
-    check_width(L)
+    _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
     X0 = gaussian(N1, X.shape[1], gen=gen, dtype=X.dtype) # drawn first, so that X~^(0) does not depend on n_theta
     dirs = None if n_theta == math.inf else init_directions(n_theta, L, X.shape[1], gen, X.dtype)
     y_tilde = torch.ones(N1, dtype=X.dtype, device=X.device)

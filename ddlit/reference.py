@@ -8,10 +8,10 @@ __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', '
 # %% ../nbs/06_retrain.ipynb #f401b01e
 from dataclasses import dataclass
 import torch
-from .core import check_int, make_generator, resolve_device, resolve_dtype
+from .core import check_int, check_size, check_tensor, make_generator, resolve_device, resolve_dtype
 from .network import TwoLayerNet, symmetric_init
-from .tasks import preprocess
-from .training import TrainedNet, fit_second_layer, phase1_step, RIDGE_GRID
+from .tasks import check_data, preprocess
+from .training import TrainedNet, check_ridge, fit_second_layer, phase1_step, RIDGE_GRID
 
 # %% ../nbs/06_retrain.ipynb #c4126636
 @dataclass(frozen=True)
@@ -51,16 +51,24 @@ def effective_width(net:TwoLayerNet, # network after phase 1
     return int((net.W.norm(dim=1) > 0).sum().item())
 
 # %% ../nbs/06_retrain.ipynb #95ea94dd
+def _check_real_data(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor, name:str):
+    "Raise unless (X, y) is a dataset in the dtype, device and input dimension of `net` (called `name`)."
+    check_data(X, y)
+    check_size(check_tensor(X, 'X', like=net.W, like_name=f'{name}.W'), 'X', 1, net.d, f'the input dimension of {name}')
+
 def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2, a = 0
                         X:torch.Tensor, # real inputs (n, d)
                         y:torch.Tensor, # real labels (n,), raw
                         lam2:float=None, # ridge; None: validated on the real data
                         lams=RIDGE_GRID, # candidate ridges
                         val_fraction:float=0.2, # held-out share for choosing lam2
+                        steps:int=None, # None: the closed-form ridge (the limit of phase 2); else this many steps of gradient descent
                        ) -> TrainedNet:
     "Phase 2 of Definition 3.5 on the real data: the 'teacher at t = 2' when `net1` comes from $\\tilde D_1$."
+    if not isinstance(net1, TwoLayerNet): raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
+    _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
     linear, res = preprocess(X, y)
-    net, lam2, val_losses = fit_second_layer(net1, X, res, lam2, lams, val_fraction)
+    net, lam2, val_losses = fit_second_layer(net1, X, res, lam2, lams, val_fraction, steps)
     return TrainedNet(net, linear, lam2, val_losses)
 
 def train_on_real_data(ref:Reference, # the reference initialization
@@ -69,5 +77,7 @@ def train_on_real_data(ref:Reference, # the reference initialization
                        lams=RIDGE_GRID, # candidate ridges
                        val_fraction:float=0.2, # held-out share for choosing lam2
                       ) -> TrainedNet:
-    "Both phases of Definition 3.5 on the real data from $\\theta_{\\mathrm{ref}}$: the 'vanilla' paradigm of Section 5.1."
+    "Both phases of Definition 3.5 on the real data from $\\theta_{\\mathrm{ref}}$: the teacher, and the 'vanilla' paradigm of Section 5.1."
+    if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
+    _check_real_data(ref.net, X, y, 'ref')
     return finish_on_real_data(retrain_phase1(ref, X, preprocess(X, y)[1]), X, y, lams=lams, val_fraction=val_fraction)

@@ -9,7 +9,6 @@ __all__ = ['STRATEGIES', 'hinges', 'interval_points', 'max_line_rank', 'numerica
 # %% ../nbs/07_second_set.ipynb #cb31aee7
 from dataclasses import dataclass
 import torch
-from .core import check_size, check_tensor
 from .network import TwoLayerNet
 
 # %% ../nbs/07_second_set.ipynb #87c9345e
@@ -17,8 +16,6 @@ def hinges(net:TwoLayerNet, # network after phase 1 (the biases b are those of p
            v:torch.Tensor, # direction of the line, (d,)
           ) -> torch.Tensor:
     "The sorted distinct kinks $s_j=-b_j/\\langle w_j,v\\rangle$ of the features along $x=s\\,v$ (Lemma B.38)."
-    check_tensor(v, 'v', ndim=1, like=net.W, like_name='net.W')
-    check_size(v, 'v', 0, net.d, 'the input dimension of net')
     slope = net.W @ v
     kinked = slope != 0
     if not kinked.any():
@@ -29,8 +26,6 @@ def hinges(net:TwoLayerNet, # network after phase 1 (the biases b are those of p
 def interval_points(h:torch.Tensor, # sorted distinct kink positions along a line, at least one
                    ) -> torch.Tensor:
     "Two scalars strictly inside each of the $m+1$ intervals cut by the sorted kinks `h`: $2(m+1)$ points."
-    check_tensor(h, 'h', ndim=1)
-    if len(h) == 0: raise ValueError("h must hold at least one kink")
     gap = (h[-1] - h[0]) / (len(h) - 1) if len(h) > 1 else torch.ones((), dtype=h.dtype, device=h.device)
     inner = torch.stack([h[:-1] + (h[1:] - h[:-1]) / 3, h[:-1] + 2 * (h[1:] - h[:-1]) / 3], dim=1).reshape(-1)
     return torch.cat([torch.stack([h[0] - 2 * gap, h[0] - gap]), inner, torch.stack([h[-1] + gap, h[-1] + 2 * gap])])
@@ -100,9 +95,6 @@ def second_set_inputs(net:TwoLayerNet, # network after phase-1 retraining, with 
                       strategy:str='compact', # 'compact' or 'per-candidate'
                      ) -> LinePoints:
     "Inputs of the second distilled set (Appendix B.8) along directions taken from $\\tilde D_1$."
-    check_tensor(X1, 'X1', ndim=2, like=net.W, like_name='net.W')
-    if X1.shape[0] == 0: raise ValueError("X1 must hold at least one candidate direction")
-    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if not (net.W.norm(dim=1) > 0).any():
         raise ValueError("net must have an active neuron: every first-layer row is zero after phase 1 (the first distilled set moved no neuron), so no second set can carry information")
     cands = [best_direction(net, X1)] if strategy == 'compact' else range(len(X1))

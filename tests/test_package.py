@@ -15,15 +15,16 @@ def test_version_matches_settings():
     cfg = configparser.ConfigParser(); cfg.read(ROOT / 'settings.ini')
     assert ddlit.__version__ == cfg['DEFAULT']['version']
 
-def test_public_api_is_exported():
+def test_public_api_is_small_and_exported():
+    "`from ddlit import *` gives the paper-level names, at most about 40, each defined; internals stay in their modules."
     import ddlit
-    for name in ('make_generator', 'hermite', 'default_target', 'make_task', 'sample', 'preprocess',
-                 'symmetric_init', 'TwoLayerNet', 'softplus', 'phase1_step', 'ridge_solve', 'ridge_gd',
-                 'train_teacher', 'population_loss', 'teacher_experiment', 'distill_phase1', 'gm_phase1',
-                 'reference_init', 'retrain_phase1', 'second_set_inputs', 'gm_labels', 'pm_labels', 'distill', 'retrain',
-                 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'CellLog', 'run_sweep',
-                 'random_features_net', 'oracle_net', 'ridge_distillation', 'reproduce'):
-        assert callable(getattr(ddlit, name)), name
+    assert len(ddlit.__all__) == len(set(ddlit.__all__)) <= 40, len(ddlit.__all__)
+    for name in ddlit.__all__: assert getattr(ddlit, name) is not None, name
+    for name in ('distill', 'retrain', 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'train_on_real_data', 'reproduce'):
+        assert callable(getattr(ddlit, name)) and name in ddlit.__all__, name
+    from ddlit.phase2 import gm_labels; from ddlit.sweep import CellLog; from ddlit.experiments.fig1 import fig1_cell # internals, by module
+    namespace = {}; exec('from ddlit import *', namespace)
+    assert sorted(k for k in namespace if not k.startswith('__')) == sorted(ddlit.__all__)
 
 def test_readme_is_the_home_page():
     "README.md is index.ipynb rendered: every markdown cell of the home page appears in it verbatim."

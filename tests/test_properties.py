@@ -2,9 +2,14 @@
 random shapes and seeds. Each draws its sizes and a seed; all randomness then goes through `torch.Generator`s."""
 import torch
 from hypothesis import given, reject, settings, strategies as st
-from ddlit import (distill, distill_phase1, effective_width, gaussian, gauss_hermite, gm_phase1_autograd, hermite, make_generator,
-                   max_line_rank, population_loss, preprocess, rank_report, reference_init, retrain, retrain_phase1, seeded_task,
-                   second_set_inputs, symmetric_init, DistillConfig)
+from ddlit import (distill, distill_phase1, make_generator, population_loss, preprocess, reference_init, retrain, retrain_phase1,
+                   seeded_task, symmetric_init, DistillConfig)
+from ddlit.core import gaussian
+from ddlit.hermite import gauss_hermite, hermite
+from ddlit.phase1 import gm_phase1_autograd
+from ddlit.phase2 import rank_report
+from ddlit.reference import effective_width
+from ddlit.second_set import max_line_rank, second_set_inputs
 
 settings.register_profile('ddlit', derandomize=True) # the same examples on every run: a failure reproduces
 settings.load_profile('ddlit')
