@@ -4,15 +4,17 @@
 
 # %% auto #0
 __all__ = ['Progress', 'format_paradigms', 'plot_paradigms', 'build_parser', 'check_run_args', 'run_command', 'retrain_command',
-           'reproduce_command', 'interrupted_line', 'main']
+           'worker_threads', 'make_executor', 'check_executor_args', 'reproduce_command', 'interrupted_line', 'main']
 
 # %% ../nbs/10_cli.ipynb #2ba19f12
-import argparse, json, signal, sys, threading, time
+import argparse, json, multiprocessing, shutil, signal, sys, threading, time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from dataclasses import asdict
 from .core import FLOAT_DTYPES, atomic_write, check_float, check_int, make_generator, resolve_device, save_figure
 from .experiments import EXPERIMENTS, format_claims, reproduce, sweep_cells
+from .experiments.registry import estimate, format_estimate
 from .network import check_width
 from .pipeline import Comparison, DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
 from .phase1 import VARIANTS
@@ -111,7 +113,20 @@ def _reproduce_parser(sub, fmt):
     rep.add_argument('--out', default='ddlit-results', help='output folder; a rerun with the same folder resumes (default: ddlit-results)')
     rep.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]' (default: auto)")
     rep.add_argument('--dtype', default='float64', choices=sorted(FLOAT_DTYPES), help='working dtype (default: float64)')
+    _executor_arguments(rep)
     return rep
+
+def _executor_arguments(rep):
+    "Where `ddlit reproduce` runs its cells, and its cost estimate."
+    rep.add_argument('--jobs', type=int, default=1, help='local worker processes, or Dask workers with --dask local, or concurrent SLURM jobs (default: 1, this process)')
+    rep.add_argument('--threads', type=int, default=1, help='BLAS threads per worker when --jobs > 1, --dask or --slurm (default: 1)')
+    rep.add_argument('--dask', default=None, metavar='ADDRESS', help="run the cells on a Dask scheduler (tcp://host:port), or 'local' for a LocalCluster of --jobs workers; needs ddlit[dask]")
+    rep.add_argument('--slurm', action='store_true', help='run each cell as a task of a SLURM job array through submitit; needs ddlit[slurm]')
+    rep.add_argument('--slurm-partition', default=None, help='SLURM partition (default: the cluster\'s)')
+    rep.add_argument('--slurm-time', type=int, default=60, help='time limit of each SLURM task in minutes (default: 60)')
+    rep.add_argument('--slurm-mem', type=int, default=8, help='memory of each SLURM task in GB (default: 8)')
+    rep.add_argument('--estimate', action='store_true', help='time a few cells of each sweep (recorded in --out) and print the expected total for --jobs workers, instead of running')
+    rep.add_argument('--estimate-cells', type=int, default=2, help='cells timed per sweep by --estimate (default: 2)')
 
 def build_parser() -> argparse.ArgumentParser:
     "The `ddlit` argument parser."
@@ -176,16 +191,62 @@ def retrain_command(args, # parsed arguments of ddlit retrain
     return (f"retrained from {args.dataset}: N1 = {ds.N1}, N2 = {ds.N2}, {ds.floats} floats, L = {ds.L}\n"
             f"test loss {loss:.4f} ± {se:.4f} on {args.n_test} fresh points of the recorded task ({task.target.formula()}, d={task.d})")
 
+# %% ../nbs/10_cli.ipynb #e7c6700f
+def worker_threads(n:int, # BLAS threads for this worker
+                  ):
+    "Set the number of torch threads in a worker process (the initializer of every executor below)."
+    torch.set_num_threads(n)
+
+def _dask_executor(address:str, jobs:int, threads:int) -> tuple:
+    "A Dask executor on `address` ('local': a LocalCluster of `jobs` single-threaded worker processes) and its closer."
+    try: from distributed import Client, LocalCluster
+    except ImportError: raise ValueError("--dask needs Dask, which is not installed: pip install 'ddlit[dask]'") from None
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) if address == 'local' else None
+    try: client = Client(cluster or address, timeout='10s')
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        raise ValueError(f"dask must be 'local' or the address of a running scheduler (tcp://host:port); could not connect to {address!r}: {e}") from None
+    client.run(worker_threads, threads)
+    return client.get_executor(), lambda: (client.close(), cluster and cluster.close())
+
+def _slurm_executor(args) -> tuple:
+    "A submitit executor that sends the cells to SLURM as job arrays, and its closer."
+    try: import submitit
+    except ImportError: raise ValueError("--slurm needs submitit, which is not installed: pip install 'ddlit[slurm]'") from None
+    if not shutil.which('sbatch'): raise ValueError("slurm needs a SLURM cluster: sbatch is not on PATH on this machine")
+    ex = submitit.AutoExecutor(folder=Path(args.out) / 'slurm', cluster='slurm')
+    ex.update_parameters(timeout_min=args.slurm_time, mem_gb=args.slurm_mem, cpus_per_task=args.threads, slurm_array_parallelism=args.jobs,
+                         **({'slurm_partition': args.slurm_partition} if args.slurm_partition else {}))
+    return ex, lambda: None
+
+def make_executor(args, # parsed arguments of ddlit reproduce
+                 ) -> tuple:
+    "The executor that `--jobs`, `--dask` and `--slurm` ask for (None: this process), and the function that releases it."
+    if args.dask: return _dask_executor(args.dask, args.jobs, args.threads)
+    if args.slurm: return _slurm_executor(args)
+    if args.jobs == 1: return None, lambda: None
+    pool = ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context('spawn'), initializer=worker_threads, initargs=(args.threads,))
+    return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
+
+def check_executor_args(args, # parsed arguments of ddlit reproduce
+                       ):
+    "Validate the options of where the cells run, before anything starts."
+    for name in ('jobs', 'threads', 'estimate_cells', 'slurm_time', 'slurm_mem'): check_int(getattr(args, name), name, low=1)
+    if args.dask and args.slurm: raise ValueError("dask and slurm exclude each other: choose one")
+
 # %% ../nbs/10_cli.ipynb #a86a2c34
 def reproduce_command(args, # parsed arguments of ddlit reproduce
                      ) -> str:
-    "`ddlit reproduce`: run one experiment (or all) at the chosen scale; returns the claims and the files written."
+    "`ddlit reproduce`: run one experiment (or all) at the chosen scale, or estimate its cost; returns the report."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
-    progress = Progress(sum(sweep_cells(n, args.scale) for n in names))
-    lines, files = [], []
-    for name in names:
-        result = reproduce(name, args.scale, args.out, args.device, args.dtype, progress)
-        lines.append(format_claims(name, result.claims)); files += result.files
+    check_executor_args(args)
+    if args.estimate: return '\n'.join(format_estimate(n, estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs, args.estimate_cells), args.jobs) for n in names)
+    executor, close = make_executor(args)
+    progress, lines, files = Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
+    try:
+        for name in names:
+            result = reproduce(name, args.scale, args.out, args.device, args.dtype, progress, executor)
+            lines.append(format_claims(name, result.claims)); files += result.files
+    finally: close()
     progress.close()
     return '\n'.join([f"ddlit reproduce {args.experiment} --{args.scale}: claims of the paper, checked on the measured tables", *lines,
                        'wrote ' + ', '.join(str(f) for f in dict.fromkeys(files))])

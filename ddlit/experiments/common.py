@@ -4,12 +4,13 @@
 
 # %% auto #0
 __all__ = ['SCALES', 'PER_CELL', 'cell_seed', 'settings_grid', 'Sweep', 'row_from', 'settings_table', 'cell_task', 'cell_loss',
-           'sweep_table', 'summarize', 'lookup', 'format_pivot', 'Claim', 'format_claims', 'failed_claims',
-           'Experiment', 'panels', 'errorbar_line', 'log2_ticks']
+           'sweep_log', 'compute_cell', 'sweep_table', 'summarize', 'lookup', 'format_pivot', 'Claim', 'format_claims',
+           'failed_claims', 'Experiment', 'panels', 'errorbar_line', 'log2_ticks']
 
 # %% ../../nbs/14_experiments.ipynb #f9a7b5a7
 import hashlib, itertools, json, math
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Callable
 import torch
@@ -93,19 +94,37 @@ def cell_loss(model, # a trained model
     return held_out_set(task, p['n_test'], test_seed).loss(model)
 
 # %% ../../nbs/14_experiments.ipynb #f4fa7cdc
+def sweep_log(sweep:Sweep, # the sweep
+              scale:str, # 'quick' or 'full'
+              out:Path, # folder of the log
+              dtype:str='float64', # 'float32' or 'float64'
+              device:str='cpu', # resolved device name
+             ) -> CellLog:
+    "The cell log of `sweep` in `out`, created or checked against the sweep's settings, row columns, dtype, device and ddlit version."
+    header = dict(sweep=sweep.name, scale=scale, settings=sweep.settings[scale], columns=[f.name for f in fields(sweep.row)], dtype=dtype,
+                  device=device, ddlit_version=ddlit.__version__)
+    return CellLog(Path(out) / f'{sweep.name}.jsonl', header)
+
+def compute_cell(sweep:Sweep, # the sweep
+                 scale:str, # 'quick' or 'full'
+                 dtype:str, # 'float32' or 'float64'
+                 device:str, # resolved device name
+                 cell:dict, # one cell of its grid
+                ) -> list:
+    "One cell's rows as the log stores them (dicts): what a worker runs, importable and picklable."
+    return [asdict(r) for r in sweep.cell(sweep.params(scale, cell, dtype, device))]
+
 def sweep_table(sweep:Sweep, # the sweep
                 scale:str, # 'quick' or 'full'
                 out:Path, # folder for the log and the CSV
                 dtype:str='float64', # 'float32' or 'float64'
                 device:str='cpu', # resolved device name
                 progress=None, # optional callable(message), once per cell
+                executor=None, # None: here; else a concurrent.futures-style executor (see run_sweep)
                ) -> list:
     "Run (or resume) `sweep` at `scale` into `out`; write its CSV and return its rows (of type `sweep.row`) in grid order."
-    settings = sweep.settings[scale]
-    header = dict(sweep=sweep.name, scale=scale, settings=settings, columns=[f.name for f in fields(sweep.row)], dtype=dtype, device=device,
-                  ddlit_version=ddlit.__version__)
-    compute = lambda cell: [asdict(r) for r in sweep.cell(sweep.params(scale, cell, dtype, device))]
-    table = [sweep.row(**r) for r in run_sweep(sweep.grid(scale), compute, CellLog(Path(out) / f'{sweep.name}.jsonl', header), progress)]
+    compute = partial(compute_cell, sweep, scale, dtype, device)
+    table = [sweep.row(**r) for r in run_sweep(sweep.grid(scale), compute, sweep_log(sweep, scale, out, dtype, device), progress, executor)]
     write_csv([asdict(r) for r in table], Path(out) / f'{sweep.name}.csv')
     return table
 
