@@ -48,3 +48,14 @@ def test_every_page_opens_with_title_subtitle_and_paper_section():
         lines = first.split('\n')
         assert lines[0].startswith('# ') and lines[2].startswith('> '), nb.name
         assert any(l.startswith('Paper:') for l in lines[3:]), nb.name
+
+def test_no_cell_mixes_imports_with_other_code():
+    "nbdev's doc processing executes every cell that starts with an import; such a cell must hold imports only."
+    import re
+    imp = re.compile(r'^\s*(from\s+\S+\s+)?import\s+')
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        for cell in json.loads(nb.read_text())['cells']:
+            source = ''.join(cell['source'])
+            body = [l for l in source.split('\n') if l.strip() and not l.startswith('#|')]
+            if cell['cell_type'] != 'code' or not body or '#| export' in source or not imp.match(body[0]): continue
+            assert all(imp.match(l) for l in body), f"{nb.name}: a cell starts with an import and runs other code:\n{source[:300]}"
