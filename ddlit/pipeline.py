@@ -105,7 +105,7 @@ class DistilledDataset:
                 f"{self.floats} floats, {self.X1.dtype}, {self.X1.device})")
 
     @property
-    def floats(self) -> int: return floats_stored(self.d, points=self.N1, line_points=self.N2, preprocessing=True)
+    def floats(self) -> int: return self.memory()['total']
 
     def memory(self) -> dict:
         "Floats stored, by part (Theorem 4.6)."

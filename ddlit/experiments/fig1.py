@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from ..baselines import oracle_net, random_features_net, ridge_distillation
 from ..core import make_generator, save_figure
-from .common import (Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, log2_ticks, lookup,
+from .common import (Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup,
                                       panels, row_from, summarize)
 from ..phase2 import min_norm_fit
 from ..pipeline import Comparison, DistillConfig, compare_paradigms, floats_stored
@@ -62,7 +62,8 @@ def fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, 
     gen = make_generator(cell_seed('fig1', p['seed']), X.device) # the same reference, starts X~(0), test points and picks at every n and n_theta
     out = compare_paradigms(task, X, y, p['L'], gen, DistillConfig(N1=p['N1'], n_theta=p['n_theta']), p['n_test'])
     models = [(r.paradigm, r.loss, r.se, r.floats) for r in out.rows]
-    models += [(name, *cell_loss(m, task, p, out.test_seed), floats) for name, m, floats in fig1_baselines(task, X, y, out, p['seed'])]
+    test = cell_test(task, p, out.test_seed) # the points compare_paradigms tested on
+    models += [(name, *test.loss(m), floats) for name, m, floats in fig1_baselines(task, X, y, out, p['seed'])]
     return [row_from(Fig1Row, p, paradigm=name, loss=loss, se=se, floats=floats, n_theta_prime=p['n_theta'] * p['L'] // 2)
             for name, loss, se, floats in models]
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from ..baselines import oracle_net, random_features_net
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize
+from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize
 from ..pipeline import DistillConfig, distill
 from ..reference import finish_on_real_data, reference_init, retrain_phase1
 from ..tasks import MultiIndexTask, hermite_target, preprocess, sample
@@ -54,7 +54,8 @@ def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s,
     nets = [('transfer', N1, retrain_phase1(ref, X1, y1)) for N1, (_, X1, y1) in sources.items()]
     nets += [('Damian et al.', None, retrain_phase1(ref, Xp, preprocess(Xp, yp)[1])), ('random features', None, random_features_net(ref)),
              ('oracle', None, oracle_net(ref, new))]
-    loss = lambda net: cell_loss(finish_on_real_data(net, Xp, yp), new, p, cell_seed('test', p['seed']))
+    test = cell_test(new, p, cell_seed('test', p['seed']))
+    loss = lambda net: test.loss(finish_on_real_data(net, Xp, yp))
     return [row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net)))) for name, N1, net in nets]
 
 FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, fig2_cell, Fig2Row)
@@ -77,10 +78,11 @@ def plot_fig2(table:list, # the Figure 2 table (Fig2Row)
 def fig2_claims(table:list, # the Figure 2 table (Fig2Row)
                ) -> list:
     "The claims of Figure 2, checked on its table."
-    s = summarize(table, ['n_prime', 'label'], 'loss')
+    s = summarize(table, ['n_prime', 'model', 'N1'], 'loss')
     ns = sorted({r.n_prime for r in table})
     N1s = sorted({r.N1 for r in table if r.model == 'transfer'})
-    margin = lambda other, N1: min(lookup(s, n_prime=n, label=other)['mean'] - lookup(s, n_prime=n, label=f'transfer (N1={N1})')['mean'] for n in ns)
+    mean = lambda n, model, N1=None: lookup(s, n_prime=n, model=model, N1=N1)['mean']
+    margin = lambda other, N1: min(mean(n, other) - mean(n, 'transfer', N1) for n in ns)
     vs_damian, vs_rf, vs_rf_small = margin('Damian et al.', N1s[-1]), margin('random features', N1s[-1]), margin('random features', N1s[0])
     return [Claim(f"transfer (N1={N1s[-1]}) below Damian et al.'s algorithm at every n' (mean over seeds and initializations)",
                   f'smallest margin {vs_damian:.3f}', vs_damian > 0),

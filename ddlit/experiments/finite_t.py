@@ -9,7 +9,7 @@ __all__ = ['FINITE_T_SETTINGS', 'FINITE_T_SWEEP', 'FINITE_T', 'FiniteTRow', 'fin
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, panels, row_from, summarize
+from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, panels, row_from, summarize
 from .reconstruction import finite_t_models
 from ..phase2 import reconstruction_rate
 from ..pipeline import MATCHINGS, DistillConfig, distill
@@ -37,12 +37,12 @@ def finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, 
                  ) -> list:
     "The MSE reconstruction rate at each T, for both strategies and both matchings ($N_1=r^2$): one `FiniteTRow` each."
     task, X, y, seed = cell_task(p)
-    ref_seed, test_seed, rows = cell_seed('ref', p['seed']), cell_seed('test', p['seed']), []
+    ref_seed, test, rows = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed'])), []
     for strategy in STRATEGIES:
         result = distill(X, y, p['L'], make_generator(seed, X.device), DistillConfig(N1=p['r']**2, n_theta=p['n_theta'], strategy=strategy), ref_seed)
         for matching in MATCHINGS:
             for T, models in zip(p['Ts'], finite_t_models(result, X, y, p['Ts'], matching)):
-                teacher, student = (cell_loss(m, task, p, test_seed)[0] for m in models)
+                teacher, student = (test.loss(m)[0] for m in models)
                 rows.append(row_from(FiniteTRow, p, strategy=strategy, matching=matching, T=T, cond=result.dataset.info['second_set']['cond'],
                                      teacher_loss=teacher, distilled_loss=student, mse_rate=reconstruction_rate(teacher, student)))
     return rows

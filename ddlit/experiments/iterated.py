@@ -9,7 +9,7 @@ __all__ = ['ITERATED_SETTINGS', 'ITERATED_SWEEP', 'ITERATED', 'IteratedRow', 'it
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize
+from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize
 from .memory import SUFFICIENT_RATIO, sufficient_n1
 from ..pipeline import DistillConfig, distill
 from ..reference import reference_init, train_on_real_data
@@ -36,12 +36,12 @@ def iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, 
                  ) -> list:
     "Alignment of D~_1, teacher-at-t=2 loss and floats stored after each number of matching steps, and the vanilla loss: one `IteratedRow` each."
     task, X, y, seed = cell_task(p)
-    ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
-    vanilla = cell_loss(train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y), task, p, test_seed)[0]
+    ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
+    vanilla = test.loss(train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y))[0]
     config = lambda k: DistillConfig(N1=p['N1'], n_theta=p['n_theta'], gm_steps=k)
     results = {k: distill(X, y, p['L'], make_generator(seed, X.device), config(k), ref_seed) for k in p['gm_steps']} # the same starts for every k
     return [row_from(IteratedRow, p, steps=k, alignment=alignment(r.dataset.X1, task.projector()).median().item(),
-                     teacher_loss=cell_loss(r.teacher, task, p, test_seed)[0], vanilla_loss=vanilla, floats=r.dataset.floats) for k, r in results.items()]
+                     teacher_loss=test.loss(r.teacher)[0], vanilla_loss=vanilla, floats=r.dataset.floats) for k, r in results.items()]
 
 ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, iterated_cell, IteratedRow)
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, row_from, summarize
+from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, row_from, summarize
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 
@@ -54,7 +54,8 @@ def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
     ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
     vanilla = train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
     result = distill(X, y, p['L'], make_generator(seed, X.device), DistillConfig(N1=p['N1'], n_theta=p['n_theta']), ref_seed)
-    loss = lambda m: cell_loss(m, task, p, test_seed)[0]
+    test = cell_test(task, p, test_seed)
+    loss = lambda m: test.loss(m)[0]
     return [row_from(MemoryRow, p, vanilla_loss=loss(vanilla), teacher_loss=loss(result.teacher), distilled_loss=loss(retrain(result.dataset)),
                      N2=result.dataset.N2, floats=result.dataset.floats, train_floats=floats_stored(p['d'], points=p['n']), model_floats=p['L'] * (p['d'] + 2))]
 
@@ -63,7 +64,7 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
     task, X, y, _ = cell_task(p, p['subset'])
     model = train_on_real_data(reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X, y)
-    loss, se = cell_loss(model, task, p, cell_seed('test', p['seed']))
+    loss, se = cell_test(task, p, cell_seed('test', p['seed'])).loss(model)
     return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
 
 MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, memory_n1_cell, MemoryRow)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_loss, cell_seed, cell_task, errorbar_line, log2_ticks, row_from, summarize
+from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, row_from, summarize
 from ..phase2 import gd_fit, gm_labels, one_step_fit, pm_labels, rank_report, reconstruction_rate
 from ..pipeline import DistillConfig, Distillation, distill, retrain
 from ..second_set import STRATEGIES
@@ -65,10 +65,10 @@ class ReconstructionRow:
     distilled_loss:float # the network retrained at T steps
     mse_rate_limit:float # teacher / retrained test loss in the limit T -> infinity, %
 
-def _strategy_row(p:dict, task, X, y, result:Distillation, test_seed:int) -> ReconstructionRow:
+def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
     "The rank report and both reconstruction rates of one distillation."
     ds, rank = result.dataset, rank_report(result.teacher.net, result.dataset.inputs2(), X)
-    loss = lambda m: cell_loss(m, task, p, test_seed)[0]
+    loss = lambda m: test.loss(m)[0]
     teacher, retrained = loss(result.teacher), loss(retrain(ds))
     teacher_T, retrained_T = (loss(m) for m in finite_t_models(result, X, y, [p['T']])[0])
     return row_from(ReconstructionRow, p, strategy=ds.info['config']['strategy'], N1=ds.N1, N2=ds.N2, rank_rate=rank.rate,
@@ -79,9 +79,9 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
                        ) -> list:
     "Figure 3 / Tables 2-4: one `ReconstructionRow` per second-set strategy, on the same first distilled set."
     task, X, y, seed = cell_task(p)
-    ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
+    ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed'])) # one held-out set for both strategies
     config = lambda strategy: DistillConfig(N1=p.get('N1', p['r']**2), n_theta=p['n_theta'], strategy=strategy)
-    return [_strategy_row(p, task, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test_seed) for s in STRATEGIES]
+    return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
 TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, reconstruction_cell, ReconstructionRow)
 FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, reconstruction_cell, ReconstructionRow)
