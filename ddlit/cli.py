@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['Progress', 'format_paradigms', 'plot_paradigms', 'build_parser', 'check_run_args', 'run_command', 'retrain_command',
-           'worker_threads', 'make_executor', 'check_executor_args', 'reproduce_command', 'interrupted_line', 'main']
+           'worker_threads', 'threads_plugin', 'make_executor', 'check_executor_args', 'reproduce_command',
+           'interrupted_line', 'main']
 
 # %% ../nbs/10_cli.ipynb #2ba19f12
 import argparse, json, multiprocessing, shutil, signal, sys, threading, time
@@ -14,6 +15,7 @@ from pathlib import Path
 from dataclasses import asdict
 from .core import FLOAT_DTYPES, atomic_write, check_float, check_int, make_generator, resolve_device, save_figure
 from .experiments import EXPERIMENTS, format_claims, reproduce, sweep_cells
+from .experiments.common import SCALES
 from .experiments.registry import estimate, format_estimate
 from .network import check_width
 from .pipeline import Comparison, DistillConfig, MATCHINGS, compare_paradigms, load_dataset, retrain, save_dataset
@@ -38,6 +40,7 @@ class Progress:
         self.done += 1
 
     def close(self):
+        "Finish the bar: show it full with \"done\" and end its line."
         self.done = self.total; self('done')
         if self.tty: self.stream.write('\n')
 
@@ -127,6 +130,7 @@ def _executor_arguments(rep):
     rep.add_argument('--slurm-mem', type=int, default=8, help='memory of each SLURM task in GB (default: 8)')
     rep.add_argument('--estimate', action='store_true', help='time a few cells of each sweep (recorded in --out) and print the expected total for --jobs workers, instead of running')
     rep.add_argument('--estimate-cells', type=int, default=2, help='cells timed per sweep by --estimate (default: 2)')
+    rep.add_argument('--calibrate', choices=SCALES, default=None, help='with --estimate: time cells of this other scale and predict the chosen scale\'s cells by their work (for cells too long to time)')
 
 def build_parser() -> argparse.ArgumentParser:
     "The `ddlit` argument parser."
@@ -197,6 +201,15 @@ def worker_threads(n:int, # BLAS threads for this worker
     "Set the number of torch threads in a worker process (the initializer of every executor below)."
     torch.set_num_threads(n)
 
+def threads_plugin(n:int, # BLAS threads for every worker
+                  ):
+    "A Dask worker plugin that sets every worker's torch threads, including workers that start later (a restarted one)."
+    from distributed import WorkerPlugin
+    class Threads(WorkerPlugin):
+        name = 'ddlit-threads'
+        def setup(self, worker): worker_threads(n)
+    return Threads()
+
 def _dask_executor(address:str, jobs:int, threads:int) -> tuple:
     "A Dask executor on `address` ('local': a LocalCluster of `jobs` single-threaded worker processes) and its closer."
     try: from distributed import Client, LocalCluster
@@ -205,7 +218,7 @@ def _dask_executor(address:str, jobs:int, threads:int) -> tuple:
     try: client = Client(cluster or address, timeout='10s')
     except (OSError, TimeoutError, ValueError, TypeError) as e:
         raise ValueError(f"dask must be 'local' or the address of a running scheduler (tcp://host:port); could not connect to {address!r}: {e}") from None
-    client.run(worker_threads, threads)
+    client.register_plugin(threads_plugin(threads))
     return client.get_executor(), lambda: (client.close(), cluster and cluster.close())
 
 def _slurm_executor(args) -> tuple:
@@ -232,6 +245,7 @@ def check_executor_args(args, # parsed arguments of ddlit reproduce
     "Validate the options of where the cells run, before anything starts."
     for name in ('jobs', 'threads', 'estimate_cells', 'slurm_time', 'slurm_mem'): check_int(getattr(args, name), name, low=1)
     if args.dask and args.slurm: raise ValueError("dask and slurm exclude each other: choose one")
+    if args.calibrate and not args.estimate: raise ValueError("calibrate is an option of --estimate: add --estimate")
 
 # %% ../nbs/10_cli.ipynb #a86a2c34
 def reproduce_command(args, # parsed arguments of ddlit reproduce
@@ -239,7 +253,7 @@ def reproduce_command(args, # parsed arguments of ddlit reproduce
     "`ddlit reproduce`: run one experiment (or all) at the chosen scale, or estimate its cost; returns the report."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     check_executor_args(args)
-    if args.estimate: return '\n'.join(format_estimate(n, estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs, args.estimate_cells), args.jobs) for n in names)
+    if args.estimate: return '\n'.join(format_estimate(n, estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs, args.estimate_cells, calibrate=args.calibrate), args.jobs) for n in names)
     executor, close = make_executor(args)
     progress, lines, files = Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
     try:

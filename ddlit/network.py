@@ -31,9 +31,13 @@ class TwoLayerNet:
             check_size(check_tensor(getattr(self, name), name, ndim=1, like=self.W, like_name='W'), name, 0, self.L, 'the width L')
 
     @property
-    def L(self) -> int: return self.W.shape[0]
+    def L(self) -> int:
+        "The width $L$: the number of hidden neurons."
+        return self.W.shape[0]
     @property
-    def d(self) -> int: return self.W.shape[1]
+    def d(self) -> int:
+        "The input dimension $d$."
+        return self.W.shape[1]
 
     def features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
         "$\\Phi_{ij}=\\mathrm{act}(\\langle w_j,x_i\\rangle+b_j)$, shape (n, L)."

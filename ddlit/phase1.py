@@ -96,14 +96,16 @@ def gm_phase1_stream(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
     "`gm_phase1` with the sums reordered and streamed: no $\\hat g$, $O(nM(d+N_1))$ work, memory of one block."
     xi = 1 / (2 * dirs.shape[0]) if xi is None else xi
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
+    V = y[:, None] * (X @ X0.T) # (n, N1): y_i <x_i, x~_k>, for the sigma'' term
     for W in dirs.split(chunk_m):
         S1, S2 = _student_factors(X0, W, beta, variant)
-        B = torch.zeros(W.shape[0], X0.shape[0], dtype=torch.float64, device=X.device) # <g_hat(w), x~> * n
-        for Xc, yc in zip(X.split(chunk_n), y.split(chunk_n)):
+        Bt = torch.zeros(X0.shape[0], W.shape[0], dtype=torch.float64, device=X.device) # n <g_hat(w), x~>, (N1, m)
+        for Xc, yc, Vc in zip(X.split(chunk_n), y.split(chunk_n), V.split(chunk_n)):
             active = (Xc @ W.T).gt_(0) # the activation pattern of the block (the one large product), 0/1 in place
-            acc += (((S1 @ active.T) * yc) @ Xc).double()
-            if S2 is not None: B += (active.T @ (yc[:, None] * (Xc @ X0.T))).double()
-        if S2 is not None: acc += ((S2.double() * B.T) @ W.double())
+            # both narrow products read `active` along its rows, as stored: several times faster than through active.T
+            acc += ((active @ S1.T) * yc[:, None]).T.matmul(Xc).double()
+            if S2 is not None: Bt += (Vc.T @ active).double()
+        if S2 is not None: acc += (S2.double() * Bt) @ W.double()
     return ((2 * xi / (X0.shape[0] * X.shape[0])) * y_tilde.double()[:, None] * acc).to(X.dtype)
 
 # %% ../nbs/05_gm_phase1.ipynb #8bcb0dc9

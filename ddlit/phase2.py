@@ -129,9 +129,13 @@ class RankReport:
     cond:float # condition number of Phi~ on its rank
 
     @property
-    def rate(self) -> float: return 100 * self.distilled / self.stacked
+    def rate(self) -> float:
+        r"Rank rate in percent: rank of $\tilde\Phi$ over the rank of $[\tilde\Phi;\Phi]$."
+        return 100 * self.distilled / self.stacked
     @property
-    def rate_b36(self) -> float: return 100 * self.distilled / self.maximal
+    def rate_b36(self) -> float:
+        "Rank rate in percent against the maximal rank that Assumption B.36 allows."
+        return 100 * self.distilled / self.maximal
 
 def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                 X_tilde:torch.Tensor, # the distilled inputs, (N2, d)

@@ -90,11 +90,17 @@ class DistilledDataset:
         if self.matching not in MATCHINGS: raise ValueError(f"matching must be one of {MATCHINGS}, got {self.matching!r}")
 
     @property
-    def N1(self) -> int: return self.X1.shape[0]
+    def N1(self) -> int:
+        r"Number of points in the first distilled set $\tilde D_1$."
+        return self.X1.shape[0]
     @property
-    def N2(self) -> int: return self.s.shape[0]
+    def N2(self) -> int:
+        r"Number of scalars in the second distilled set $\tilde D_2$."
+        return self.s.shape[0]
     @property
-    def d(self) -> int: return self.X1.shape[1]
+    def d(self) -> int:
+        "The input dimension $d$."
+        return self.X1.shape[1]
 
     def inputs2(self) -> torch.Tensor:
         "The inputs of $\\tilde D_2$, (N2, d), in float64."
@@ -105,7 +111,9 @@ class DistilledDataset:
                 f"{self.floats} floats, {self.X1.dtype}, {self.X1.device})")
 
     @property
-    def floats(self) -> int: return self.memory()['total']
+    def floats(self) -> int:
+        "Floats stored in all (the total of `memory`)."
+        return self.memory()['total']
 
     def memory(self) -> dict:
         "Floats stored, by part (Theorem 4.6)."
@@ -254,7 +262,9 @@ class Comparison:
     train_floats:int # n(d + 1): the real training set
     test_seed:int # seed of the held-out set every paradigm was tested on
 
-    def row(self, paradigm:str) -> ParadigmRow: return next(r for r in self.rows if r.paradigm == paradigm)
+    def row(self, paradigm:str) -> ParadigmRow:
+        "The row of one paradigm, by name."
+        return next(r for r in self.rows if r.paradigm == paradigm)
 
 def _paradigm_models(result:Distillation, X, y, ref:Reference, pick:torch.Generator, config:DistillConfig, say) -> dict:
     "Each paradigm's trained model and the floats it stores, by name."

@@ -49,9 +49,13 @@ class CellLog:
         if torn: # killed mid-append: keep only the complete lines
             atomic_write(self.path, lambda tmp: Path(tmp).write_text('\n'.join(complete) + '\n'))
 
-    def get(self, cell:dict): return self.done.get(_cell_key(cell))
+    def get(self, cell:dict):
+        "The rows logged for `cell`, or None if it has not finished."
+        return self.done.get(_cell_key(cell))
 
-    def time(self, cell:dict): return self.seconds.get(_cell_key(cell))
+    def time(self, cell:dict):
+        "The wall time logged for `cell`, in seconds, or None (not finished, or logged without it)."
+        return self.seconds.get(_cell_key(cell))
 
     def put(self, cell:dict, rows:list, seconds:float=None):
         "Append a finished cell (with its wall time) and its checksum, and make it durable (flush and fsync) before returning."

@@ -22,7 +22,9 @@ class HermiteTarget:
     coefs: tuple # one coefficient per term; their squares sum to one
 
     @property
-    def r(self) -> int: return len(self.degrees[0])
+    def r(self) -> int:
+        "The number of latent variables $r$ that $g$ reads."
+        return len(self.degrees[0])
 
     def __call__(self, Z:torch.Tensor) -> torch.Tensor:
         "$g$ at the rows of `Z`, shape (..., r)."
@@ -123,13 +125,21 @@ class MultiIndexTask:
         check_float(self.noise, 'noise', low=0)
 
     @property
-    def r(self) -> int: return self.U.shape[0]
+    def r(self) -> int:
+        "The number of latent directions $r$ (rows of $U$)."
+        return self.U.shape[0]
     @property
-    def d(self) -> int: return self.U.shape[1]
+    def d(self) -> int:
+        "The input dimension $d$ (columns of $U$)."
+        return self.U.shape[1]
     @property
-    def dtype(self) -> torch.dtype: return self.U.dtype
+    def dtype(self) -> torch.dtype:
+        "The dtype of $U$, which every draw from the task follows."
+        return self.U.dtype
     @property
-    def device(self) -> torch.device: return self.U.device
+    def device(self) -> torch.device:
+        "The device of $U$, which every draw from the task follows."
+        return self.U.device
 
     def f_star(self, X:torch.Tensor) -> torch.Tensor:
         "The noiseless target $f^*(x)=g(Ux)$ at the rows of `X`."

@@ -39,6 +39,24 @@ def test_dask_local_cluster_gives_the_serial_table_with_a_worker_killed(tmp_path
         assert table == serial
         assert pids[0] not in client.run(os.getpid).values() # that worker really died (the nanny started another)
 
+def test_dask_workers_keep_their_thread_count_after_a_restart():
+    "ddlit's worker plugin sets the threads on every worker, also on one the nanny starts after a crash."
+    distributed = pytest.importorskip('distributed')
+    import torch
+    from ddlit.cli import threads_plugin
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        client.register_plugin(threads_plugin(3))
+        pids = client.run(os.getpid)
+        os.kill(next(iter(pids.values())), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline: # wait for the nanny's new worker
+            now = client.run(os.getpid)
+            if len(now) == 2 and set(now.values()) != set(pids.values()): break
+            time.sleep(0.2)
+        threads = client.run(torch.get_num_threads)
+        print('worker pids before', sorted(pids.values()), 'after', sorted(now.values()), 'threads', sorted(threads.values()))
+        assert set(now.values()) != set(pids.values()) and sorted(threads.values()) == [3, 3]
+
 def test_submitit_local_executor_gives_the_serial_table(tmp_path, serial):
     submitit = pytest.importorskip('submitit')
     ex = submitit.LocalExecutor(folder=tmp_path / 'submitit')
@@ -57,6 +75,8 @@ def ddlit(*args, hide=None):
     (['--dask', 'local', '--slurm'], None, 'dask and slurm exclude each other'),
     (['--jobs', '0'], None, 'jobs must be an integer in [1, inf]'),
     (['--threads', '0'], None, 'threads must be an integer in [1, inf]'),
+    (['--calibrate', 'full'], None, 'calibrate is an option of --estimate: add --estimate'),
+    (['--estimate', '--calibrate', 'quick'], None, "calibrate must be None or a scale other than 'quick'"),
 ])
 def test_bad_executor_options_exit_2(tmp_path, args, hide, message):
     p = ddlit('reproduce', 'fig1', '--quick', '--device', 'cpu', '--out', str(tmp_path / 'out'), *args, hide=hide)

@@ -1,38 +1,33 @@
-"""Build the documentation site offline, without Quarto: nbdev's own processing of the notebooks (the same
-processors `nbdev_docs` runs: front matter, `show_doc` for every export, hidden cells removed), then nbconvert
-to one HTML page per notebook, with the sidebar of `nbs/sidebar.yml` and MathJax from a local copy (Debian's
-`libjs-mathjax`), so the pages render with no network. `tests/test_site.py` opens every page in headless
-Chromium.
+"""Build the documentation site offline, without Quarto, as close to what `nbdev_docs` publishes as the tools here allow.
+
+1. nbdev's own processing of the notebooks (`proc_nbs`: front matter, `show_doc` for every export, exported
+   source folded under its entry, hidden cells removed, links to documented names, and ddlit's processor
+   `ddlit._docs:site_links`), exactly as `nbdev_docs` runs it before Quarto.
+2. The cell options Quarto would then read, honoured here: `#| hide` and `include: false` remove the cell,
+   `echo: false` hides the source and keeps the output, `output: false` the reverse, `output: asis` turns the
+   output into markdown, `code-fold` folds the source under its `code-summary`; the `#|` lines themselves are
+   never shown, nor are prompts.
+3. nbconvert renders each page; the page gets Quarto's file name (front matter `output-file`), heading ids as
+   Pandoc makes them (so `page.html#name` links resolve here and on the Quarto site alike), the sidebar of
+   `nbs/sidebar.yml` with the current page marked, previous/next links in the same order, and a search box.
+4. Pagefind indexes the pages for search; MathJax comes from a local copy (Debian's `libjs-mathjax`).
+
+Search needs the site served over HTTP (`python -m http.server -d _site_offline`); the rest works from files.
+`tests/test_site.py` opens every page in headless Chromium.
 
     python tools/build_site.py [--out _site_offline] [--mathjax /usr/share/javascript/mathjax]
 """
-import argparse, html, re, shutil
+import argparse, html, re, shutil, subprocess, sys
 from pathlib import Path
 import nbformat, yaml
+from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbdev.process import extract_directives
 from nbdev.serve import proc_nbs
 
 ROOT = Path(__file__).resolve().parents[1]
 MATHJAX = Path('/usr/share/javascript/mathjax')
-
-# Runs in the page once MathJax has typeset it; leaves what the browser test reads in <body data-ddlit-check>.
-CHECK = """<script>
-window.addEventListener('load', function () {
-  function check() {
-    var imgs = Array.prototype.slice.call(document.images);
-    var md = Array.prototype.slice.call(document.querySelectorAll('.jp-RenderedMarkdown'));
-    var raw = md.map(function (el) {
-      var c = el.cloneNode(true); c.querySelectorAll('code, pre, script').forEach(function (x) { x.remove(); });
-      return (c.textContent.match(/\\$/g) || []).length; }).reduce(function (a, b) { return a + b; }, 0);
-    document.body.setAttribute('data-ddlit-check', JSON.stringify({
-      images: imgs.length, broken_images: imgs.filter(function (i) { return !i.complete || i.naturalWidth === 0; }).length,
-      math: document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML').length,
-      math_errors: document.querySelectorAll('.MathJax_Error, .merror, .mjx-merror, .MathJax_CHTML [style*="color: red"]').length, // red: undefined macro
-      raw_dollars: raw, mathjax: typeof MathJax !== 'undefined' }));
-  }
-  if (typeof MathJax !== 'undefined' && MathJax.Hub) MathJax.Hub.Queue(check); else check();
-});
-</script>"""
 
 def sidebar_pages(nbs:Path) -> list:
     "(section, notebook) pairs in the order of sidebar.yml."
@@ -45,58 +40,171 @@ def sidebar_pages(nbs:Path) -> list:
     return out
 
 def front_matter(nb) -> dict:
-    "The title and description nbdev's FrontmatterProc moved into a raw front-matter cell."
+    "The title, description and output file nbdev's FrontmatterProc moved into a raw front-matter cell."
     for cell in nb.cells:
         if cell.cell_type == 'raw' and cell.source.startswith('---'): return yaml.safe_load(cell.source.strip('-\n')) or {}
     return {}
 
-def nav(pages:list, titles:dict, current:str) -> str:
-    "The sidebar: sections and links, the current page marked."
-    parts, section = ['<nav class="ddlit-nav"><p><a href="index.html"><b>ddlit</b></a></p><ul>'], None
+_re_quarto_link = re.compile(r'\[([^\]]+)\]\(([^)\s]+)\)\{[^}]*\}')
+
+def quarto_markdown(md:str) -> str:
+    "Quarto's link attributes (`[source](url){target=...}`, as `show_doc` writes them) as plain HTML links."
+    return _re_quarto_link.sub(lambda m: f'<a class="ddlit-source" href="{html.escape(m[2])}" target="_blank" rel="noopener">{m[1]}</a>', md)
+
+def _option(d:dict, key:str):
+    "A Quarto cell option as nbdev parsed it (`echo: false` -> 'false'), or None."
+    v = d.get(key + ':')
+    return ' '.join(v).strip('"\'').lower() if v else None
+
+def as_markdown(cell, tags:list):
+    "The outputs of an `output: asis` cell, as the markdown cell Quarto would make of them."
+    parts = [o.text if o.output_type == 'stream' else o.get('data', {}).get('text/markdown', '') for o in cell.outputs]
+    md = ''.join(parts).strip()
+    if tags[:1] == ['ddlit-doc']: md = re.sub(r'^---\s*\n', '', md) # the entry is framed by CSS instead
+    return nbformat.v4.new_markdown_cell(quarto_markdown(md), metadata={'tags': tags})
+
+def prepare(cell) -> list:
+    "What a reader sees of one processed cell, after Quarto's options: no cell, one, or source and output apart."
+    if cell.cell_type == 'raw' or 'source' not in cell: return []
+    if cell.cell_type == 'markdown':
+        cell.source = quarto_markdown(cell.source); return [cell]
+    d = extract_directives(cell, remove=False)
+    if 'hide' in d or _option(d, 'include') == 'false': return []
+    cell.source = re.sub(r'^(\s*#\|.*\n?)+', '', cell.source).strip()
+    tags = ['ddlit-doc'] if cell.get('has_sd') or cell.source.startswith('show_doc(') else []
+    if _option(d, 'output') == 'false': cell.outputs = []
+    if _option(d, 'code-fold'):
+        tags.append('ddlit-fold'); cell.metadata['ddlit_summary'] = ' '.join(d.get('code-summary:', ['Code'])).strip('"\'')
+    out = []
+    if _option(d, 'echo') != 'false' and cell.source: out.append(cell)
+    if _option(d, 'output') == 'asis':
+        cell.outputs, doc = [], as_markdown(cell, tags)
+        return out + ([doc] if doc.source else [])
+    if _option(d, 'echo') == 'false' and cell.outputs:
+        cell.metadata['transient'] = {'remove_source': True}; out.append(cell)
+    for c in out: c.metadata['tags'] = tags
+    return out
+
+def pandoc_id(text:str) -> str:
+    "The identifier Pandoc (and so Quarto) gives a heading: lower case, letters, digits, `_-.` kept, spaces to `-`."
+    s = re.sub(r'[^\w\s.-]', '', text.strip().lower())
+    s = re.sub(r'\s+', '-', s)
+    return re.sub(r'^[^a-z]+', '', s) or 'section'
+
+def page_nav(pages:list, titles:dict, files:dict, current:str) -> str:
+    "The sidebar: a search box, the sections and links in the order of sidebar.yml, the current page marked."
+    parts, section = ['<nav class="ddlit-nav"><p class="ddlit-brand"><a href="index.html">ddlit</a></p>',
+                      '<div id="ddlit-search"></div><ul>'], None
     for sec, page in pages:
-        if sec != section:
-            parts.append(f'</ul><p class="ddlit-section">{html.escape(sec)}</p><ul>' if sec else ''); section = sec
+        if sec != section: parts.append(f'</ul><p class="ddlit-section">{html.escape(sec)}</p><ul>'); section = sec
         name = Path(page).stem
-        mark = ' class="ddlit-current"' if name == current else ''
-        parts.append(f'<li><a{mark} href="{name}.html">{html.escape(titles.get(name, name))}</a></li>')
+        mark = ' class="ddlit-current" aria-current="page"' if name == current else ''
+        parts.append(f'<li><a{mark} href="{files[name]}">{inline_markdown(titles[name])}</a></li>')
     return ''.join(parts) + '</ul></nav>'
 
-STYLE = """<style>
-.ddlit-nav { position: fixed; top: 0; left: 0; width: 15rem; height: 100%; overflow-y: auto; padding: 1rem;
-  background: #f7f7f9; border-right: 1px solid #ddd; font-family: sans-serif; font-size: 0.85rem; }
-.ddlit-nav ul { list-style: none; padding-left: 0.5rem; margin: 0.2rem 0; } .ddlit-section { font-weight: bold; margin: 0.8rem 0 0.2rem; }
-.ddlit-current { font-weight: bold; }
+def pager(order:list, titles:dict, files:dict, current:str) -> str:
+    "Previous and next page, in the sidebar's order."
+    i = order.index(current)
+    link = lambda j, rel, label: (f'<a rel="{rel}" class="ddlit-{rel}" href="{files[order[j]]}">{label} '
+                                  f'<span>{inline_markdown(titles[order[j]])}</span></a>') if 0 <= j < len(order) else '<span></span>'
+    return f'<nav class="ddlit-pager">{link(i - 1, "prev", "&larr;")}{link(i + 1, "next", "&rarr;")}</nav>'
+
+def inline_markdown(text:str) -> str:
+    "A title or subtitle rendered as inline markdown (`code`, emphasis), without the paragraph around it."
+    return re.sub(r'^<p>(.*)</p>\s*$', r'\1', markdown2html_mistune(text).strip(), flags=re.S)
+
+STYLE = """<link rel="stylesheet" href="pagefind/pagefind-ui.css"><style>
 body.jp-Notebook { max-width: none !important; margin: 0 !important; padding: 0 !important; }
-.ddlit-main { margin-left: 16rem; padding: 0 2rem; max-width: 72rem; } .ddlit-main > h1 { margin-top: 1.5rem; }
+.ddlit-nav { position: fixed; top: 0; left: 0; width: 16rem; height: 100%; overflow-y: auto; padding: 1rem;
+  box-sizing: border-box; background: #f7f7f9; border-right: 1px solid #ddd; font-family: system-ui, sans-serif; font-size: 0.85rem; }
+.ddlit-brand a { font-size: 1.3rem; font-weight: bold; color: #2c3e50; text-decoration: none; }
+.ddlit-nav ul { list-style: none; padding-left: 0.3rem; margin: 0.2rem 0; } .ddlit-nav li { margin: 0.15rem 0; }
+.ddlit-nav a { color: #2c3e50; text-decoration: none; } .ddlit-nav a:hover { text-decoration: underline; }
+.ddlit-section { font-weight: bold; margin: 0.9rem 0 0.2rem; text-transform: uppercase; font-size: 0.75rem; color: #666; }
+.ddlit-nav a.ddlit-current { display: block; font-weight: bold; color: #fff; background: #2780e3; border-radius: 4px; padding: 0.1rem 0.35rem; margin-left: -0.35rem; }
+#ddlit-search { margin: 0.5rem 0 0.8rem; --pagefind-ui-scale: 0.7; }
+.ddlit-main { margin-left: 16rem; padding: 0 2.5rem 2rem; max-width: 62rem; }
+.ddlit-main > h1 { margin-top: 1.5rem; font-family: system-ui, sans-serif; }
+.ddlit-subtitle { font-size: 1.15rem; color: #555; font-style: italic; }
+.jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
 .jp-OutputArea-output pre { white-space: pre; overflow-x: auto; }
-.ddlit-subtitle { font-size: 1.15rem; color: #555; }
+.celltag_ddlit-doc { border-top: 1px solid #ccc; padding-top: 0.4rem; margin-top: 1.2rem; }
+.celltag_ddlit-doc pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.celltag_ddlit-doc h3 { font-family: var(--jp-code-font-family, monospace); font-size: 1.15rem; }
+.ddlit-source { float: right; font-size: smaller; }
+.jp-RenderedMarkdown a code { color: #2780e3; }
+details.ddlit-fold > summary { cursor: pointer; color: #666; font-size: 0.85rem; margin: 0.2rem 0; }
+.ddlit-pager { display: flex; justify-content: space-between; border-top: 1px solid #ddd; margin-top: 2rem; padding-top: 1rem; font-family: system-ui, sans-serif; }
+.ddlit-pager a { text-decoration: none; } .ddlit-pager a span { text-decoration: underline; }
 </style>"""
 
+SEARCH = """<script src="pagefind/pagefind-ui.js"></script><script>
+window.addEventListener('DOMContentLoaded', function () {
+  if (typeof PagefindUI !== 'undefined') new PagefindUI({ element: '#ddlit-search', showSubResults: true, showImages: false });
+});
+</script>"""
+
+def finish_page(soup, files:dict):
+    "Heading ids as Pandoc's, links to notebooks as links to their pages, folded exported source."
+    seen = {}
+    for h in soup.select('.ddlit-main h1, .ddlit-main h2, .ddlit-main h3, .ddlit-main h4, .ddlit-main h5, .ddlit-main h6'):
+        for a in h.select('a.anchor-link'): a.decompose()
+        base = pandoc_id(h.get_text()); n = seen.get(base, 0); seen[base] = n + 1
+        h['id'] = base if n == 0 else f'{base}-{n}'
+        a = soup.new_tag('a', href='#' + h['id'], attrs={'class': 'anchor-link'}); a.string = '¶'; h.append(a)
+    for a in soup.select('a[href]'):
+        m = re.match(r'([\w.-]+)\.ipynb(#.*)?$', a['href'])
+        if m and m[1] in files: a['href'] = files[m[1]] + (m[2] or '')
+    for area in soup.select('.celltag_ddlit-fold .jp-InputArea'):
+        box = soup.new_tag('details', open='', attrs={'class': 'ddlit-fold'})
+        summary = soup.new_tag('summary'); summary.string = area.find_parent(class_='jp-Cell').get('data-ddlit-summary', 'Code')
+        area.wrap(box); box.insert(0, summary)
+
+def render(nb, exporter, head:str, nav:str, foot:str, files:dict) -> str:
+    "One page: nbconvert's HTML of the prepared cells inside the site's frame."
+    summaries = [c.metadata.get('ddlit_summary', 'Code') for c in nb.cells if c.cell_type == 'code' and 'ddlit-fold' in c.metadata.get('tags', [])]
+    body, _ = exporter.from_notebook_node(nb)
+    soup = BeautifulSoup(body, 'html.parser')
+    for cell, s in zip(soup.select('.jp-CodeCell.celltag_ddlit-fold'), summaries): cell['data-ddlit-summary'] = s
+    main = soup.new_tag('main', attrs={'class': 'ddlit-main', 'data-pagefind-body': ''})
+    for child in list(soup.body.children): main.append(child.extract())
+    soup.body.append(BeautifulSoup(nav, 'html.parser')); soup.body.append(main)
+    main.insert(0, BeautifulSoup(head, 'html.parser')); main.append(BeautifulSoup(foot, 'html.parser'))
+    soup.head.append(BeautifulSoup(STYLE, 'html.parser')); soup.body.append(BeautifulSoup(SEARCH, 'html.parser'))
+    finish_page(soup, files)
+    return str(soup)
+
 def build(out:Path, mathjax:Path=MATHJAX) -> list:
-    "Build the site into `out`; return the pages written."
+    "Build the site into `out` and index it for search; return the pages written."
+    if not (mathjax / 'MathJax.js').exists(): raise SystemExit(f"no MathJax at {mathjax}: install Debian's libjs-mathjax or pass --mathjax")
     nbs = ROOT / 'nbs'
     proc = proc_nbs(path=str(nbs), n_workers=0, force=True)
     pages = sidebar_pages(nbs)
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
-    if not (mathjax / 'MathJax.js').exists(): raise SystemExit(f"no MathJax at {mathjax}: install Debian's libjs-mathjax or pass --mathjax")
     (out / 'mathjax').symlink_to(mathjax.resolve())
     (out / 'results').symlink_to(ROOT / 'results') # figures the pages show by relative path (the home page's)
-    exporter = HTMLExporter(template_name='lab', mathjax_url='mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe')
+    exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True,
+                            mathjax_url='mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe')
     nbs_read = {Path(p).stem: nbformat.read(proc / p, as_version=4) for _, p in pages}
-    titles = {k: front_matter(nb).get('title', k) for k, nb in nbs_read.items()}
+    fms = {k: front_matter(nb) for k, nb in nbs_read.items()}
+    titles = {k: fm.get('title', k) for k, fm in fms.items()}
+    files = {k: fm.get('output-file', f'{k}.html') for k, fm in fms.items()}
+    order = [Path(p).stem for _, p in pages]
     written = []
     for name, nb in nbs_read.items():
-        fm = front_matter(nb)
-        nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))] # shown as the page head below
-        body, _ = exporter.from_notebook_node(nb)
-        head = f'<h1>{html.escape(fm.get("title", name))}</h1>' + (f'<p class="ddlit-subtitle">{html.escape(fm["description"])}</p>' if fm.get('description') else '')
-        body = re.sub(r'href="([\w.-]+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m[1]}.html{m[2] or ""}"', body)
-        body = body.replace('</head>', STYLE + '</head>', 1)
-        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + nav(pages, titles, name) + '<div class="ddlit-main">' + head, body, count=1)
-        body = body.replace('</body>', '</div>' + CHECK + '</body>', 1)
-        written.append(out / f'{name}.html'); written[-1].write_text(body)
+        fm = fms[name]
+        nb.cells = [c for cell in nb.cells for c in prepare(cell)]
+        head = f'<h1 class="ddlit-title">{inline_markdown(titles[name])}</h1>' + (f'<p class="ddlit-subtitle">{inline_markdown(fm["description"])}</p>' if fm.get('description') else '')
+        page = render(nb, exporter, head, page_nav(pages, titles, files, name), pager(order, titles, files, name), files)
+        written.append(out / files[name]); written[-1].write_text(page)
+    index_for_search(out)
     return written
+
+def index_for_search(out:Path):
+    "Pagefind's index of the pages (the `pagefind[bin]` development dependency) into `out/pagefind`."
+    p = subprocess.run([sys.executable, '-m', 'pagefind', '--site', str(out), '--glob', '*.html'], capture_output=True, text=True)
+    if p.returncode: raise SystemExit(f'pagefind failed (pip install "pagefind[bin]"):\n{p.stdout[-2000:]}{p.stderr[-2000:]}')
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['MEMORY_N1_SETTINGS', 'MEMORY_SUBSETS_SETTINGS', 'SUFFICIENT_RATIO', 'MEMORY_N1_SWEEP', 'MEMORY_SUBSETS_SWEEP',
-           'MEMORY', 'MemoryRow', 'SubsetRow', 'memory_n1_cell', 'memory_subset_cell', 'sufficient_n1', 'plot_memory',
-           'memory_claims']
+           'MEMORY', 'MemoryRow', 'SubsetRow', 'memory_n1_cell', 'memory_subset_cell', 'memory_n1_work',
+           'memory_subset_work', 'sufficient_n1', 'plot_memory', 'memory_claims']
 
 # %% ../../nbs/18_memory.ipynb #898fba6a
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, row_from, summarize
+from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, row_from, summarize
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 
@@ -67,8 +67,16 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     loss, se = cell_test(task, p, cell_seed('test', p['seed'])).loss(model)
     return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
 
-MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, memory_n1_cell, MemoryRow)
-MEMORY_SUBSETS_SWEEP = Sweep('memory_subsets', MEMORY_SUBSETS_SETTINGS, memory_subset_cell, SubsetRow)
+def memory_n1_work(p:dict) -> int:
+    "One distillation, its teacher and the vanilla teacher; three models tested."
+    return matching_work(p) + 2 * training_work(p) + evaluation_work(p, 3)
+
+def memory_subset_work(p:dict) -> int:
+    "Training on the subset alone, and testing it."
+    return training_work(p, p['subset']) + evaluation_work(p, 1)
+
+MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, memory_n1_cell, MemoryRow, memory_n1_work)
+MEMORY_SUBSETS_SWEEP = Sweep('memory_subsets', MEMORY_SUBSETS_SETTINGS, memory_subset_cell, SubsetRow, memory_subset_work)
 
 # %% ../../nbs/18_memory.ipynb #1c1626c1
 def sufficient_n1(table:list, # rows with r, N1, teacher_loss and vanilla_loss (MemoryRow, IteratedRow)

@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['TABLE2_SETTINGS', 'FIG3_SETTINGS', 'TABLE2_SWEEP', 'FIG3_SWEEP', 'FIG3', 'TABLES', 'finite_t_models',
-           'ReconstructionRow', 'reconstruction_cell', 'reconstruction_table', 'write_tables', 'plot_reconstruction',
-           'plot_fig3', 'plot_tables', 'reconstruction_claims']
+           'ReconstructionRow', 'reconstruction_cell', 'reconstruction_work', 'reconstruction_table', 'write_tables',
+           'plot_reconstruction', 'plot_fig3', 'plot_tables', 'reconstruction_claims']
 
 # %% ../../nbs/17_fig3_tables.ipynb #8b9ac18f
 from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, row_from, summarize
+from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, row_from, summarize
 from ..phase2 import gd_fit, gm_labels, one_step_fit, pm_labels, rank_report, reconstruction_rate
 from ..pipeline import DistillConfig, Distillation, distill, retrain
 from ..second_set import STRATEGIES
@@ -83,8 +83,12 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
     config = lambda strategy: DistillConfig(N1=p.get('N1', p['r']**2), n_theta=p['n_theta'], strategy=strategy)
     return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
-TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, reconstruction_cell, ReconstructionRow)
-FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, reconstruction_cell, ReconstructionRow)
+def reconstruction_work(p:dict) -> int:
+    "One distillation per strategy, each with its teacher's training; T steps on the L x L Gram matrix for both models; both tested."
+    return 2 * (matching_work(p) + 2 * training_work(p) + 2 * p['T'] * p['L']**2 + evaluation_work(p, 2))
+
+TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, reconstruction_cell, ReconstructionRow, reconstruction_work)
+FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, reconstruction_cell, ReconstructionRow, reconstruction_work)
 
 # %% ../../nbs/17_fig3_tables.ipynb #fcdf86ae
 def reconstruction_table(table:list, # ReconstructionRow

@@ -7,7 +7,7 @@ __all__ = ['EXPERIMENTS', 'SETTINGS', 'Reproduction', 'reproduce', 'sweep_cells'
            'format_estimate']
 
 # %% ../../nbs/19_results.ipynb #5fe1f323
-import json, math
+import heapq, json, math
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -76,17 +76,35 @@ def read_claims(path, # an EXPERIMENT-claims.json written by reproduce
 # %% ../../nbs/19_results.ipynb #72a866ab
 @dataclass(frozen=True)
 class Estimate:
-    "The expected cost of one sweep, from the wall times of its recorded cells."
+    "The expected cost of one sweep: its timed cells' seconds per unit of work, times the work of each cell still to run."
     sweep:str # the sweep
     cells:int # cells in its grid
     done:int # cells already in the log
-    timed:int # recorded cells with a wall time: the sample
-    seconds_per_cell:float # their mean wall time
-    remaining_seconds:float # the cells still to run, in rounds of `workers`
+    timed:int # timed cells the rate rests on (this scale's, and the calibration scale's)
+    seconds_per_cell:float # predicted mean wall time of a remaining cell
+    remaining_seconds:float # the remaining cells, each predicted, scheduled on `workers` workers
 
 def _spread(grid:list, k:int) -> list:
     "k cells spread evenly over the grid, first and last included."
     return grid if k >= len(grid) else [grid[round(i * (len(grid) - 1) / max(k - 1, 1))] for i in range(k)]
+
+def _work(s, scale:str, cell:dict) -> float:
+    "The cell's work by the sweep's model, or 1 where it has none."
+    return s.work(s.params(scale, cell)) if s.work else 1.
+
+def _makespan(seconds:list, workers:int) -> float:
+    "Wall time of running the cells in order on `workers` workers, each cell going to the first one free."
+    free = [0.] * workers
+    for t in seconds: heapq.heapreplace(free, free[0] + t)
+    return max(free)
+
+def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
+    "The sweep's log at `scale` in `out`, after timing up to `cells` cells spread over the grid; and its timed (work, seconds) pairs."
+    log, grid = sweep_log(s, scale, out, dtype, device), s.grid(scale)
+    missing = cells - sum(log.time(c) is not None for c in grid)
+    sample = [c for c in _spread(grid, cells) if log.get(c) is None][:max(missing, 0)]
+    if sample: run_sweep(sample, partial(compute_cell, s, scale, dtype, device), log, progress)
+    return log, [(_work(s, scale, c), log.time(c)) for c in grid if log.time(c) is not None]
 
 def estimate(name:str, # a key of EXPERIMENTS
              scale:str='quick', # 'quick' or 'full'
@@ -96,19 +114,21 @@ def estimate(name:str, # a key of EXPERIMENTS
              workers:int=1, # workers the full run will have
              cells:int=2, # timed cells wanted per sweep
              progress=None, # optional callable(message), once per cell run
+             calibrate:str=None, # None: time cells of `scale`; 'quick' or 'full': time that scale's cells instead (into out/calibration-SCALE)
             ) -> list:
-    "Time up to `cells` cells of each sweep of experiment `name` (recorded ones count), and estimate the rest on `workers` workers."
+    "Time up to `cells` cells of each sweep (recorded ones count) and predict the rest by their work, on `workers` workers."
     check_int(workers, 'workers', low=1); check_int(cells, 'cells', low=1)
+    if calibrate is not None and (calibrate not in SCALES or calibrate == scale):
+        raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, got {calibrate!r}")
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
     estimates = []
     for s in EXPERIMENTS[name].sweeps:
-        log, grid = sweep_log(s, scale, out, dtype, device), s.grid(scale)
-        missing = cells - sum(log.time(c) is not None for c in grid)
-        sample = [c for c in _spread(grid, cells) if log.get(c) is None][:max(missing, 0)]
-        if sample: run_sweep(sample, partial(compute_cell, s, scale, dtype, device), log, progress)
-        times, left = [log.time(c) for c in grid if log.time(c) is not None], sum(log.get(c) is None for c in grid)
-        mean = sum(times) / len(times) if times else math.nan
-        estimates.append(Estimate(s.name, len(grid), len(grid) - left, len(times), mean, math.ceil(left / workers) * mean))
+        log, timed = _timed_cells(s, scale, out, dtype, device, 0 if calibrate else cells, progress)
+        if calibrate: timed += _timed_cells(s, calibrate, _checked_out(name, calibrate, dtype, out / f'calibration-{calibrate}'), dtype, device, cells, progress)[1]
+        rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan # seconds per unit of work
+        left = [_work(s, scale, c) * rate for c in s.grid(scale) if log.get(c) is None]
+        mean = sum(left) / len(left) if left else 0.
+        estimates.append(Estimate(s.name, len(s.grid(scale)), len(s.grid(scale)) - len(left), len(timed), mean, _makespan(left, workers)))
     return estimates
 
 def format_estimate(name:str, # the experiment
@@ -116,7 +136,7 @@ def format_estimate(name:str, # the experiment
                     workers:int, # the workers assumed
                    ) -> str:
     "The estimate as a table, one line per sweep, and the total."
-    lines = [f"{name}: expected time on {workers} worker(s), from the mean wall time of the timed cells",
+    lines = [f"{name}: expected time on {workers} worker(s), from the timed cells' seconds per unit of work",
              f"  {'sweep':<15} {'cells':>6} {'done':>6} {'timed':>6} {'s / cell':>10} {'remaining':>12}"]
     lines += [f"  {e.sweep:<15} {e.cells:>6} {e.done:>6} {e.timed:>6} {e.seconds_per_cell:>10.2f} {e.remaining_seconds / 60:>10.1f} min" for e in estimates]
     return '\n'.join(lines + [f"  total remaining: {sum(e.remaining_seconds for e in estimates) / 60:.1f} min"])

@@ -1,0 +1,90 @@
+"""Scale-out figures, run by hand; prints them as markdown (no test asserts on timings).
+
+    python bench/scaleout.py jobs > bench/results/cpu-jobs.md          # part 1, about 4 minutes on 2 cores
+    python bench/scaleout.py estimate > bench/results/cpu-estimate.md  # parts 2 and 3
+
+1. Local workers: `ddlit reproduce fig1 --quick` with --jobs 1 and with --jobs 2 (one BLAS thread per process),
+   wall time of each and the ratio; the two tables must be byte-identical.
+2. The work model: calibrated on quick cells (`estimate(..., calibrate='quick')`), its prediction for full-scale
+   cells small enough to time here, against their measured wall time.
+3. The full-scale estimate of every experiment, from the quick calibration, on 1 worker and on --workers.
+"""
+import argparse, filecmp, os, subprocess, sys, tempfile, time
+from pathlib import Path
+
+def reproduce_seconds(out:Path, jobs:int) -> float:
+    "Wall time of `ddlit reproduce fig1 --quick --jobs N` into `out`, one BLAS thread per process."
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, '-c', 'import sys; from ddlit.cli import main; sys.exit(main(sys.argv[1:]))',
+                    'reproduce', 'fig1', '--quick', '--jobs', str(jobs), '--out', str(out)],
+                   check=True, env=env, capture_output=True)
+    return time.perf_counter() - start
+
+def local_workers(tmp:Path):
+    one, two = reproduce_seconds(tmp / 'jobs1', 1), reproduce_seconds(tmp / 'jobs2', 2)
+    same = filecmp.cmp(tmp / 'jobs1' / 'fig1.csv', tmp / 'jobs2' / 'fig1.csv', shallow=False)
+    print(f"## Local workers: quick Figure 1 (40 cells), {os.cpu_count()} cores, one BLAS thread per process\n")
+    print("| executor | wall time (s) | speed-up |\n|---|---|---|")
+    print(f"| --jobs 1 | {one:.1f} | 1.00x |\n| --jobs 2 | {two:.1f} | {one / two:.2f}x |")
+    print(f"\nfig1.csv byte-identical between the two runs: {same}\n")
+
+def calibrated(tmp:Path, name:str, cells:int) -> Path:
+    "The folder of `name`'s full-scale estimate, its quick calibration cells timed there once (one thread)."
+    from ddlit.experiments.registry import estimate
+    estimate(name, 'full', tmp / name, cells=cells, calibrate='quick')
+    return tmp / name
+
+def work_model(tmp:Path, cells:int, budget:float, stretch:float):
+    "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
+    from functools import partial
+    from ddlit.experiments.common import compute_cell
+    from ddlit.experiments.registry import EXPERIMENTS, _timed_cells, _work
+    from ddlit.sweep import timed_call
+    print(f"## The work model: full cells predicted from quick ones, against their measured time (one thread)\n")
+    print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
+    seen = set()
+    for name, experiment in EXPERIMENTS.items():
+        folder = calibrated(tmp, name, cells)
+        for s in experiment.sweeps:
+            if s.name in seen: continue
+            seen.add(s.name)
+            _, timed = _timed_cells(s, 'quick', folder / 'calibration-quick', 'float64', 'cpu', 0, None)
+            rate = sum(t for _, t in timed) / sum(w for w, _ in timed)
+            ordered = [c for c in sorted(s.grid('full'), key=lambda c: _work(s, 'full', c)) if c['seed'] == 0]
+            cheap = [c for c in ordered if _work(s, 'full', c) * rate <= budget][:2] or [c for c in ordered[:1] if _work(s, 'full', c) * rate <= stretch]
+            for cell in cheap:
+                _, seconds = timed_call(partial(compute_cell, s, 'full', 'float64', 'cpu'), cell)
+                w = _work(s, 'full', cell)
+                print(f"| {s.name} | {cell} | {w:.2e} | {w * rate:.1f} | {seconds:.1f} | {seconds / (w * rate):.2f} |", flush=True)
+            if not cheap: print(f"| {s.name} | none predicted under {stretch:.0f} s (cheapest: {min(_work(s, 'full', c) for c in s.grid('full')) * rate / 60:.0f} min) | | | | |")
+    print()
+
+def full_estimates(tmp:Path, cells:int, workers:int):
+    "Every experiment at full scale, on one worker and on `workers`, from the calibration already timed."
+    from ddlit.experiments.registry import EXPERIMENTS, estimate
+    print(f"## Full scale, predicted from {cells} quick cells per sweep (float64, one thread per worker)\n")
+    print(f"| experiment | cells | 1 worker (h) | {workers} workers (h) | mean cell (min) |\n|---|---|---|---|---|")
+    total1 = totalw = 0
+    for name in EXPERIMENTS:
+        one, many = (estimate(name, 'full', calibrated(tmp, name, cells), workers=w, cells=cells, calibrate='quick') for w in (1, workers))
+        h1, hw = sum(e.remaining_seconds for e in one) / 3600, sum(e.remaining_seconds for e in many) / 3600
+        total1, totalw = total1 + h1, totalw + hw
+        print(f"| {name} | {sum(e.cells for e in one)} | {h1:.1f} | {hw:.2f} | {sum(e.seconds_per_cell * (e.cells - e.done) for e in one) / max(sum(e.cells - e.done for e in one), 1) / 60:.1f} |", flush=True)
+    print(f"| all | | {total1:.1f} | {totalw:.2f} | |\n")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('part', choices=('jobs', 'estimate'), help='jobs: part 1; estimate: parts 2 and 3')
+    p.add_argument('--cells', type=int, default=2, help='quick cells timed per sweep for the calibration')
+    p.add_argument('--workers', type=int, default=64, help='workers of the cluster estimate')
+    p.add_argument('--budget', type=float, default=45, help='longest predicted full cell timed, two per sweep, to check the work model (s)')
+    p.add_argument('--stretch', type=float, default=240, help='where no cell fits --budget: longest predicted cell timed, one per sweep (s)')
+    a = p.parse_args()
+    import torch
+    print(f"scale-out figures, ddlit on cpu ({next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), 'unknown')}), "
+          f"torch {torch.__version__}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if a.part == 'jobs': local_workers(tmp)
+        else: work_model(tmp / 'est', a.cells, a.budget, a.stretch); full_estimates(tmp / 'est', a.cells, a.workers)
