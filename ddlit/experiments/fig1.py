@@ -67,7 +67,8 @@ def fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, 
     return [row_from(Fig1Row, p, paradigm=name, loss=loss, se=se, floats=floats, n_theta_prime=p['n_theta'] * p['L'] // 2)
             for name, loss, se, floats in models]
 
-def fig1_work(p:dict) -> int:
+def fig1_work(p:dict, # the cell's parameters: its settings merged with the cell
+              ) -> int:
     "One distillation; training on the real data for vanilla, the distilled model's reference and the five other models; eight models tested."
     return matching_work(p) + 7 * training_work(p) + evaluation_work(p, 8)
 

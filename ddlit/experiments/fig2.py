@@ -61,7 +61,8 @@ def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s,
     loss = lambda net: test.loss(finish_on_real_data(net, Xp, yp))
     return [row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net)))) for name, N1, net in nets]
 
-def fig2_work(p:dict) -> int:
+def fig2_work(p:dict, # the cell's parameters: its settings merged with the cell
+              ) -> int:
     "One distillation per N1 on the source task's n points (the new task's n' points cost little beside them); every model tested."
     return len(p['N1s']) * (matching_work(p) + training_work(p)) + evaluation_work(p, len(p['N1s']) + 3)
 

@@ -48,7 +48,8 @@ def finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, 
                                      teacher_loss=teacher, distilled_loss=student, mse_rate=reconstruction_rate(teacher, student)))
     return rows
 
-def finite_t_work(p:dict) -> int:
+def finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
+                  ) -> int:
     "One distillation per strategy; for each matching and T, T steps on the L x L Gram matrix for teacher and student, both tested."
     return 2 * (matching_work(p) + 2 * training_work(p) + 2 * 2 * sum(p['Ts']) * p['L']**2 + evaluation_work(p, 2 * 2 * len(p['Ts'])))
 

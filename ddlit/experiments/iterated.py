@@ -44,7 +44,8 @@ def iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, 
     return [row_from(IteratedRow, p, steps=k, alignment=alignment(r.dataset.X1, task.projector()).median().item(),
                      teacher_loss=test.loss(r.teacher)[0], vanilla_loss=vanilla, floats=r.dataset.floats) for k, r in results.items()]
 
-def iterated_work(p:dict) -> int:
+def iterated_work(p:dict, # the cell's parameters: its settings merged with the cell
+                  ) -> int:
     "A distillation for each number of matching steps, and the vanilla teacher; each tested."
     return sum(matching_work(p, k) + training_work(p) for k in p['gm_steps']) + training_work(p) + evaluation_work(p, len(p['gm_steps']) + 1)
 

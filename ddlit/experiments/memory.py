@@ -67,11 +67,13 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     loss, se = cell_test(task, p, cell_seed('test', p['seed'])).loss(model)
     return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
 
-def memory_n1_work(p:dict) -> int:
+def memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
+                   ) -> int:
     "One distillation, its teacher and the vanilla teacher; three models tested."
     return matching_work(p) + 2 * training_work(p) + evaluation_work(p, 3)
 
-def memory_subset_work(p:dict) -> int:
+def memory_subset_work(p:dict, # the cell's parameters: its settings merged with the cell
+                       ) -> int:
     "Training on the subset alone, and testing it."
     return training_work(p, p['subset']) + evaluation_work(p, 1)
 

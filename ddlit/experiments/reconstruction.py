@@ -83,7 +83,8 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
     config = lambda strategy: DistillConfig(N1=p.get('N1', p['r']**2), n_theta=p['n_theta'], strategy=strategy)
     return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
-def reconstruction_work(p:dict) -> int:
+def reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
+                        ) -> int:
     "One distillation per strategy, each with its teacher's training; T steps on the L x L Gram matrix for both models; both tested."
     return 2 * (matching_work(p) + 2 * training_work(p) + 2 * p['T'] * p['L']**2 + evaluation_work(p, 2))
 
