@@ -106,12 +106,14 @@ def server(site):
     yield f'http://127.0.0.1:{httpd.server_address[1]}/'
     httpd.shutdown()
 
-def browser_check(url:str) -> dict:
-    "Open `url` in headless Chromium and return what the check script measured."
-    p = subprocess.run([CHROMIUM, *FLAGS, f'--window-size={WIDTH},900', '--dump-dom', url], capture_output=True, text=True, timeout=180)
-    m = re.search(r'data-ddlit-check="([^"]*)"', p.stdout)
-    assert m, f'{url}: the check script did not run ({p.stderr[-300:]})'
-    return json.loads(html.unescape(m[1]))
+def browser_check(url:str, tries:int=1) -> dict:
+    """Open `url` in headless Chromium and return what the check script measured; up to `tries` loads, for a check that
+    waits on fetches (headless Chromium may dump the page before a dynamically imported module has loaded)."""
+    for _ in range(tries):
+        p = subprocess.run([CHROMIUM, *FLAGS, f'--window-size={WIDTH},900', '--dump-dom', url], capture_output=True, text=True, timeout=180)
+        m = re.search(r'data-ddlit-check="([^"]*)"', p.stdout)
+        if m: return json.loads(html.unescape(m[1]))
+    raise AssertionError(f'{url}: the check script did not report in {tries} load(s) ({p.stderr[-300:]})')
 
 @pytest.fixture(scope='module')
 def checks(site, server):
@@ -191,7 +193,7 @@ def test_api_page_documents_every_public_class(site):
             assert _parsed(site / page).find(id=f'{name.lower()}.{m.lower()}'), f'{page}: no entry for {name}.{m}'
 
 def test_search_finds_the_page_of_a_lemma(server):
-    c = browser_check(server + 'index.html?ddlit-search=' + quote('Lemma B.38'))
+    c = browser_check(server + 'index.html?ddlit-search=' + quote('Lemma B.38'), tries=8)
     print('search "Lemma B.38":', c.get('search'), c.get('search_error', ''))
     assert c.get('search'), f'search returned nothing: {c.get("search_error")}'
     assert any(u.rstrip('/').endswith('second_set.html') for u in c['search'][:3]), c['search']
