@@ -69,8 +69,8 @@ def training_work(p:dict, # the cell's parameters: n, L, d
     return (n or p['n']) * p['L'] * (2 * p['d'] + p['L'])
 
 def evaluation_work(p:dict, # the cell's parameters: n_test, L, d
-              models:int, # models tested on the held-out set
-             ) -> int:
+                    models:int, # models tested on the held-out set
+                   ) -> int:
     "Multiply-adds of testing `models` networks on the cell's held-out set: their features at n_test points."
     return models * p['n_test'] * p['L'] * p['d']
 
