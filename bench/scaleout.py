@@ -29,45 +29,42 @@ def local_workers(tmp:Path):
     print(f"| --jobs 1 | {one:.1f} | 1.00x |\n| --jobs 2 | {two:.1f} | {one / two:.2f}x |")
     print(f"\nfig1.csv byte-identical between the two runs: {same}\n")
 
-def calibrated(tmp:Path, name:str, cells:int) -> Path:
-    "The folder of `name`'s full-scale estimate, its quick calibration cells timed there once (one thread)."
+def calibrated(tmp:Path, name:str, cells:int, workers:int=1) -> list:
+    "`name`'s full-scale estimate on `workers`, its quick calibration cells timed into tmp/name once (one thread)."
     from ddlit.experiments.registry import estimate
-    estimate(name, 'full', tmp / name, cells=cells, calibrate='quick')
-    return tmp / name
+    return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick')
 
 def work_model(tmp:Path, cells:int, budget:float, stretch:float):
     "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
     from functools import partial
     from ddlit.experiments.common import compute_cell
-    from ddlit.experiments.registry import EXPERIMENTS, _timed_cells, _work
+    from ddlit.experiments.registry import EXPERIMENTS
     from ddlit.sweep import timed_call
     print(f"## The work model: full cells predicted from quick ones, against their measured time (one thread)\n")
     print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
     seen = set()
     for name, experiment in EXPERIMENTS.items():
-        folder = calibrated(tmp, name, cells)
-        for s in experiment.sweeps:
+        for s, e in zip(experiment.sweeps, calibrated(tmp, name, cells)):
             if s.name in seen: continue
             seen.add(s.name)
-            _, timed = _timed_cells(s, 'quick', folder / 'calibration-quick', 'float64', 'cpu', 0, None)
-            rate = sum(t for _, t in timed) / sum(w for w, _ in timed)
-            ordered = [c for c in sorted(s.grid('full'), key=lambda c: _work(s, 'full', c)) if c['seed'] == 0]
-            cheap = [c for c in ordered if _work(s, 'full', c) * rate <= budget][:2] or [c for c in ordered[:1] if _work(s, 'full', c) * rate <= stretch]
+            work = lambda c: s.work(s.params('full', c))
+            ordered = [c for c in sorted(s.grid('full'), key=work) if c['seed'] == 0]
+            cheap = [c for c in ordered if work(c) * e.seconds_per_work <= budget][:2] or [c for c in ordered[:1] if work(c) * e.seconds_per_work <= stretch]
             for cell in cheap:
                 _, seconds = timed_call(partial(compute_cell, s, 'full', 'float64', 'cpu'), cell)
-                w = _work(s, 'full', cell)
-                print(f"| {s.name} | {cell} | {w:.2e} | {w * rate:.1f} | {seconds:.1f} | {seconds / (w * rate):.2f} |", flush=True)
-            if not cheap: print(f"| {s.name} | none predicted under {stretch:.0f} s (cheapest: {min(_work(s, 'full', c) for c in s.grid('full')) * rate / 60:.0f} min) | | | | |")
+                predicted = work(cell) * e.seconds_per_work
+                print(f"| {s.name} | {cell} | {work(cell):.2e} | {predicted:.1f} | {seconds:.1f} | {seconds / predicted:.2f} |", flush=True)
+            if not cheap: print(f"| {s.name} | none predicted under {stretch:.0f} s (cheapest: {work(ordered[0]) * e.seconds_per_work / 60:.0f} min) | | | | |")
     print()
 
 def full_estimates(tmp:Path, cells:int, workers:int):
     "Every experiment at full scale, on one worker and on `workers`, from the calibration already timed."
-    from ddlit.experiments.registry import EXPERIMENTS, estimate
+    from ddlit.experiments.registry import EXPERIMENTS
     print(f"## Full scale, predicted from {cells} quick cells per sweep (float64, one thread per worker)\n")
     print(f"| experiment | cells | 1 worker (h) | {workers} workers (h) | mean cell (min) |\n|---|---|---|---|---|")
     total1 = totalw = 0
     for name in EXPERIMENTS:
-        one, many = (estimate(name, 'full', calibrated(tmp, name, cells), workers=w, cells=cells, calibrate='quick') for w in (1, workers))
+        one, many = (calibrated(tmp, name, cells, w) for w in (1, workers))
         h1, hw = sum(e.remaining_seconds for e in one) / 3600, sum(e.remaining_seconds for e in many) / 3600
         total1, totalw = total1 + h1, totalw + hw
         print(f"| {name} | {sum(e.cells for e in one)} | {h1:.1f} | {hw:.2f} | {sum(e.seconds_per_cell * (e.cells - e.done) for e in one) / max(sum(e.cells - e.done for e in one), 1) / 60:.1f} |", flush=True)

@@ -69,6 +69,7 @@ window.addEventListener('load', function () {
 });
 </script>""" % json.dumps(LEAKS)
 
+@functools.lru_cache(maxsize=None)
 def expected_pages() -> dict:
     "Notebook name -> the page Quarto writes for it (nbdev's front matter `output-file`), in the sidebar's order."
     import yaml

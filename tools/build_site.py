@@ -75,14 +75,13 @@ def prepare(cell) -> list:
     if _option(d, 'output') == 'false': cell.outputs = []
     if _option(d, 'code-fold'):
         tags.append('ddlit-fold'); cell.metadata['ddlit_summary'] = ' '.join(d.get('code-summary:', ['Code'])).strip('"\'')
-    out = []
-    if _option(d, 'echo') != 'false' and cell.source: out.append(cell)
+    cell.metadata['tags'] = tags
+    out = [cell] if _option(d, 'echo') != 'false' and cell.source else []
     if _option(d, 'output') == 'asis':
-        cell.outputs, doc = [], as_markdown(cell, tags)
+        doc = as_markdown(cell, tags); cell.outputs = []
         return out + ([doc] if doc.source else [])
     if _option(d, 'echo') == 'false' and cell.outputs:
         cell.metadata['transient'] = {'remove_source': True}; out.append(cell)
-    for c in out: c.metadata['tags'] = tags
     return out
 
 def pandoc_id(text:str) -> str:

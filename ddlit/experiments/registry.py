@@ -81,6 +81,7 @@ class Estimate:
     cells:int # cells in its grid
     done:int # cells already in the log
     timed:int # timed cells the rate rests on (this scale's, and the calibration scale's)
+    seconds_per_work:float # the rate: the timed cells' seconds over their work
     seconds_per_cell:float # predicted mean wall time of a remaining cell
     remaining_seconds:float # the remaining cells, each predicted, scheduled on `workers` workers
 
@@ -125,10 +126,11 @@ def estimate(name:str, # a key of EXPERIMENTS
     for s in EXPERIMENTS[name].sweeps:
         log, timed = _timed_cells(s, scale, out, dtype, device, 0 if calibrate else cells, progress)
         if calibrate: timed += _timed_cells(s, calibrate, _checked_out(name, calibrate, dtype, out / f'calibration-{calibrate}'), dtype, device, cells, progress)[1]
-        rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan # seconds per unit of work
-        left = [_work(s, scale, c) * rate for c in s.grid(scale) if log.get(c) is None]
+        rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan
+        grid = s.grid(scale)
+        left = [_work(s, scale, c) * rate for c in grid if log.get(c) is None]
         mean = sum(left) / len(left) if left else 0.
-        estimates.append(Estimate(s.name, len(s.grid(scale)), len(s.grid(scale)) - len(left), len(timed), mean, _makespan(left, workers)))
+        estimates.append(Estimate(s.name, len(grid), len(grid) - len(left), len(timed), rate, mean, _makespan(left, workers)))
     return estimates
 
 def format_estimate(name:str, # the experiment
