@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['VARIANTS', 'init_directions', 'teacher_ghat', 'gm_phase1', 'gm_phase1_autograd', 'gm_phase1_stream',
-           'gm_phase1_limit', 'distill_phase1']
+           'gm_phase1_limit', 'orthonormal_restart', 'distill_phase1']
 
 # %% ../nbs/05_gm_phase1.ipynb #d205a946
 import math
@@ -124,10 +124,20 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
     return (y_tilde.double()[:, None] * acc / (X0.shape[0] * X.shape[0])).to(X.dtype)
 
 # %% ../nbs/05_gm_phase1.ipynb #20d51160
+def orthonormal_restart(Y:torch.Tensor, # the block of points a matching step returned, (N1, d), N1 <= d
+                        norms:torch.Tensor, # the norms the next step's starts should have, (N1,)
+                       ) -> torch.Tensor:
+    "An orthonormal basis of the span of the rows of `Y` (Gram-Schmidt order, signs kept), row $i$ scaled to `norms[i]`: the next starts."
+    Q, R = torch.linalg.qr(Y.T.double())
+    signs = torch.where(torch.diagonal(R) < 0, -1., 1.).to(Q.dtype)
+    return (Q * signs).T.to(Y.dtype) * norms[:, None]
+
 def _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps):
     "Validate the arguments of `distill_phase1`, naming the one at fault (the steps above assume them valid)."
     check_data(X, y)
     for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)): check_int(value, name, low=1)
+    if steps > 1 and N1 > X.shape[1]:
+        raise ValueError(f"N1 must be at most d = {X.shape[1]} when steps > 1 (iterated matching keeps the N1 points orthogonal in R^d), got N1 = {N1}")
     check_generator(gen, 'gen', X.device)
     if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
@@ -145,7 +155,7 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    variant:str='softplus', # 'softplus' or 'relu'
                    chunk_n:int=2048, # data points per block of the streamed step
                    chunk_m:int=256, # directions per block of the streamed step
-                   steps:int=1, # matching steps: 1 is the paper's; k > 1 feeds each output back (page "Iterated matching")
+                   steps:int=1, # matching steps: 1 is the paper's; k > 1 iterates on the block, orthogonalized (page "Iterated matching")
                   ):
     "The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by one-step gradient matching (Algorithm 1, $t=1$), optionally iterated."
     _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
@@ -155,5 +165,5 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
     step = (lambda Z: gm_phase1_limit(Z, y_tilde, X, y, chunk_n)) if dirs is None else \
            (lambda Z: gm_phase1_stream(Z, y_tilde, dirs, X, y, beta, variant, chunk_n=chunk_n, chunk_m=chunk_m))
     X1 = step(X0)
-    for _ in range(steps - 1): X1 = step(X1 * (X0.norm(dim=1) / X1.norm(dim=1))[:, None]) # restart from the output, at the start's norm
+    for _ in range(steps - 1): X1 = step(orthonormal_restart(X1, X0.norm(dim=1)))
     return X1, y_tilde

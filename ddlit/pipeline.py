@@ -303,7 +303,7 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     if iterated is not None:
         say(f'distilling again with {iterated} matching steps')
         more = distill(X, y, L, make_generator(match_seed, gen.device), replace(config, gm_steps=iterated), ref_seed, task=task).dataset
-        models[f'distilled ({iterated} GM steps)'] = retrain(more), more.floats
+        models[f"distilled ({iterated} GM step{'s' if iterated > 1 else ''})"] = retrain(more), more.floats
     say('testing')
     test = held_out_set(task, n_test, test_seed) # one set of test points for every paradigm
     rows = [ParadigmRow(name, *test.loss(model), floats) for name, (model, floats) in models.items()]

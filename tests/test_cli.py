@@ -33,6 +33,13 @@ def test_run_and_retrain(tmp_path, dtype):
     assert again.returncode == 0, again.stderr
     assert float(re.search(r'test loss ([0-9.]+)', again.stdout).group(1)) == got['distilled']
 
+def test_run_with_two_matching_steps_labels_the_extra_row(tmp_path):
+    "With --gm-steps 2 the main row is the iterated one and the extra row the paper's one step, named in the singular."
+    p = ddlit('run', *SMALL, '--gm-steps', '2', '--out', str(tmp_path / 'out'))
+    assert p.returncode == 0, p.stderr
+    assert re.search(r'^distilled \(1 GM step\)\s+[0-9.]+ ±', p.stdout, re.M), p.stdout
+    assert 'GM steps)' not in p.stdout and '1 GM steps' not in p.stdout
+
 def test_run_is_reproducible(tmp_path):
     first, second = ddlit('run', *SMALL, '--out', str(tmp_path / 'a')), ddlit('run', *SMALL, '--out', str(tmp_path / 'b'))
     assert first.returncode == second.returncode == 0

@@ -6,10 +6,12 @@ from ddlit import (distill, distill_phase1, make_generator, population_loss, pre
                    seeded_task, symmetric_init, DistillConfig)
 from ddlit.core import gaussian
 from ddlit.hermite import gauss_hermite, hermite
-from ddlit.phase1 import gm_phase1_autograd
+from ddlit.phase1 import gm_phase1_autograd, orthonormal_restart
 from ddlit.phase2 import rank_report
 from ddlit.reference import effective_width
 from ddlit.second_set import max_line_rank, second_set_inputs
+from ddlit.tasks import anisotropic_target
+from ddlit.training import latent_spread, subspace_sine
 
 settings.register_profile('ddlit', derandomize=True) # the same examples on every run: a failure reproduces
 settings.load_profile('ddlit')
@@ -88,3 +90,34 @@ def test_float32_distillation_agrees_with_float64(r, square, seed):
         ds = distill(X, y, 128, make_generator(s), DistillConfig(N1=N1, n_theta=4)).dataset
         losses.append(population_loss(retrain(ds), task, 2**13, make_generator(seed))[0])
     assert abs(losses[1] - losses[0]) <= 0.02 * losses[0], (r, N1, seed, losses)
+
+@settings(max_examples=20, deadline=None)
+@given(d=st.integers(3, 12), N1=st.integers(1, 3), seed=SEEDS)
+def test_orthonormal_restart_is_a_subspace_iteration(d, N1, seed):
+    "On an exactly linear step, restarting by orthonormal_restart converges to the eigenvectors of largest |lambda|, of either sign."
+    N1 = min(N1, d - 1)
+    gen = make_generator(seed)
+    V = torch.linalg.qr(gaussian(d, d, gen=gen)).Q
+    signs = torch.where(torch.rand(d, generator=gen, dtype=torch.float64) < 0.5, -1., 1.)
+    lam = signs * torch.cat([2 + torch.rand(N1, generator=gen, dtype=torch.float64), torch.rand(d - N1, generator=gen, dtype=torch.float64)])
+    M = V @ torch.diag(lam) @ V.T # the top N1 eigenvalues by |lambda| are >= 2, the others < 1: gap ratio < 1/2
+    X0 = gaussian(N1, d, gen=gen)
+    Z = X0
+    for _ in range(40): Z = orthonormal_restart(Z @ M.T, X0.norm(dim=1))
+    assert subspace_sine(Z, V[:, :N1] @ V[:, :N1].T) <= 1e-6
+    G = Z @ Z.T # orthogonal rows, each at its start's norm
+    assert torch.allclose(G, torch.diag(X0.norm(dim=1)**2), atol=1e-9 * G.abs().max().item())
+    Y = gaussian(N1, d, gen=gen)
+    assert torch.cosine_similarity(orthonormal_restart(Y, X0.norm(dim=1))[0], Y[0], dim=0) >= 1 - 1e-12 # Gram-Schmidt order, signs kept
+
+@settings(max_examples=8, deadline=None)
+@given(r=st.integers(1, 3), kappa=st.floats(1, 10), negative=st.booleans(), square=st.booleans(), seed=SEEDS)
+def test_iterated_matching_keeps_the_span(r, kappa, negative, square, seed):
+    "Iterated matching on any Hessian spectrum: after four steps the points still span S* (no collapse) at least as well as after one."
+    N1 = r * r if square else r
+    task, X, y, s = seeded_task(r, 16, 2**14, seed, target=anisotropic_target(r, kappa, negative and r > 1))
+    res = preprocess(X, y)[1]
+    one, four = (distill_phase1(X, res, N1, 8, 64, make_generator(s), steps=k)[0] for k in (1, 4))
+    P = task.projector()
+    assert subspace_sine(four, P) <= subspace_sine(one, P) + 0.05, (subspace_sine(one, P), subspace_sine(four, P))
+    assert latent_spread(four, task.U) >= min(0.5 * latent_spread(one, task.U), 0.2 / kappa), (latent_spread(one, task.U), latent_spread(four, task.U))

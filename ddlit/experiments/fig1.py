@@ -107,7 +107,7 @@ def fig1_claims(table:list, # the Figure 1 table (Fig1Row)
     low, high = ([mean(t, n, 'distilled', 'median') for n in ns] for t in (thetas[0], thetas[-1]))
     oracle_gap = [mean(t, n, 'vanilla') - mean(t, n, 'oracle') for t, n in keys]
     return [Claim("distilled below Random I and Random II at every n and n_theta' (mean over seeds)", f'smallest margin {min(gaps):.3f}', min(gaps) > 0),
-            Claim('distilled reproduces the teacher at t=2 in every cell', f'largest relative difference {rel:.1e}', rel <= 1e-6),
+            Claim('distilled reproduces the teacher at t=2 in every cell', f'largest relative difference {rel:.1e}', rel <= 1e-6, kind='consistency'),
             Claim("distilled improves with n (largest n against smallest, each n_theta')", ', '.join(f'{a:.3f} -> {b:.3f}' for a, b in zip(first, last)),
                   all(b < a for a, b in zip(first, last))),
             Claim("distilled improves with n_theta' at every n (median over seeds, largest n_theta' against smallest)",
