@@ -262,7 +262,7 @@ def reproduce_command(args, # parsed arguments of ddlit reproduce
             lines.append(format_claims(name, result.claims)); files += result.files
     finally: close()
     progress.close()
-    return '\n'.join([f"ddlit reproduce {args.experiment} --{args.scale}: claims of the paper, checked on the measured tables", *lines,
+    return '\n'.join([f"ddlit reproduce {args.experiment} --{args.scale}: the claims, checked on the measured tables (the paper's unmarked; consistency checks and ddlit's own marked)", *lines,
                        'wrote ' + ', '.join(str(f) for f in dict.fromkeys(files))])
 
 class _Terminated(Exception): "SIGTERM, raised in the main thread so that `reproduce` stops like on Ctrl-C."

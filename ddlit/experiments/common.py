@@ -205,6 +205,7 @@ class Claim:
 
     def __post_init__(self):
         if self.kind not in CLAIM_KINDS: raise ValueError(f"kind must be one of {CLAIM_KINDS}, got {self.kind!r}")
+        if not isinstance(self.holds, bool): raise ValueError(f"holds must be a bool (a claim is saved as JSON), got {type(self.holds).__name__}")
 
 _KIND_LABELS = {'paper': '', 'consistency': 'consistency check, ', 'ddlit': "ddlit's, "}
 
