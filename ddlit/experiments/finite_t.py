@@ -39,7 +39,7 @@ class FiniteTRow:
     paper_steps:int # the steps that student took (GM: to converge; PM: its one step)
     budget_loss:float # ddlit's fixed-budget student
     mse_rate_budget:float # the fixed-budget variant: teacher / student test loss, %
-    budget_steps_95:float # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: nan
+    budget_steps_95:float # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
 def finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, Ts, seed, n_test, dtype, device
                  ) -> list:

@@ -64,7 +64,7 @@ class PhaseTwoAt:
     paper_loss:float # the student under the paper's reading (GM: converged; PM: labels solved, one step)
     paper_steps:int # the steps that student took (PM: 1)
     budget_loss:float # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
-    budget_steps_95:float # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: nan
+    budget_steps_95:float # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
 def phase2_at(result:Distillation, # a distillation (its teacher's first layer and lam2, its dataset's second set)
               X:torch.Tensor, # the real inputs it was distilled from, (n, d)
@@ -88,7 +88,7 @@ def phase2_at(result:Distillation, # a distillation (its teacher's first layer a
             budget, to_95 = descent.iterate(labels, T), steps_to_rate(descent, labels, loss, t_loss)
         else:
             paper, paper_steps = solved, 1
-            budget, to_95 = one_step_fit(Phi_t, pm_labels(Phi_t, G, c, teacher.lam2, steps=T)), math.nan
+            budget, to_95 = one_step_fit(Phi_t, pm_labels(Phi_t, G, c, teacher.lam2, steps=T)), None
         out.append(PhaseTwoAt(T, t_loss, loss(paper), paper_steps, loss(budget), to_95))
     return out
 
