@@ -18,7 +18,7 @@ from ..tasks import anisotropic_target
 from ..training import alignment, latent_spread, subspace_sine
 
 # %% ../../nbs/18a_iterated.ipynb #9c306e59
-ITERATED_SETTINGS = {'quick': dict(d=32, L=256, n=2**14, n_theta=16, gm_steps=[1, 2, 4], kappas=[1, 10], r=[1, 2, 3], N1=[1, 2, 4, 8], seeds=4, n_test=2**14),
+ITERATED_SETTINGS = {'quick': dict(d=32, L=256, n=2**14, n_theta=16, gm_steps=[1, 2, 4], kappas=[1, 10], r=[1, 2, 3], N1=[1, 2, 4, 8], seeds=3, n_test=2**14),
                      'full': dict(d=64, L=1024, n=2**17, n_theta=32, gm_steps=[1, 2, 4], kappas=[1, 3, 10], r=[1, 2, 3, 4], N1=[1, 2, 4, 8, 16, 32], seeds=8, n_test=2**16)}
 
 # %% ../../nbs/18a_iterated.ipynb #b2970929
