@@ -1,4 +1,4 @@
-"""The paper's experiments: one module per experiment page (fig1, fig2, reconstruction, finite_t, memory, iterated), the machinery they share (common), and the registry `reproduce` reads (registry).
+"""The paper's experiments: one module per experiment page (fig1, fig2, reconstruction, finite_t, memory, iterated, rates), the machinery they share (common), and the registry `reproduce` reads (registry).
 
 Written by hand, not exported: nbdev exports modules, not package initializers."""
 from .common import Claim, failed_claims, format_claims, format_pivot, summarize

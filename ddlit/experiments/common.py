@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['SCALES', 'PER_CELL', 'CLAIM_KINDS', 'cell_seed', 'settings_grid', 'Sweep', 'matching_work', 'training_work',
            'evaluation_work', 'row_from', 'settings_table', 'cell_task', 'cell_test', 'sweep_log', 'compute_cell',
-           'sweep_table', 'summarize', 'lookup', 'format_pivot', 'Claim', 'claim_mark', 'format_claims',
-           'failed_claims', 'Experiment', 'panels', 'errorbar_line', 'log2_ticks']
+           'sweep_table', 'spread_cells', 'committed_table', 'summarize', 'lookup', 'format_pivot', 'Claim',
+           'claim_mark', 'format_claims', 'failed_claims', 'Experiment', 'panels', 'errorbar_line', 'log2_ticks']
 
 # %% ../../nbs/14_experiments.ipynb #f9a7b5a7
-import hashlib, itertools, json, math
+import hashlib, itertools, json, math, shutil, tempfile
 from dataclasses import asdict, dataclass, fields
 from functools import partial
 from pathlib import Path
@@ -149,6 +149,45 @@ def sweep_table(sweep:Sweep, # the sweep
     table = [sweep.row(**r) for r in run_sweep(sweep.grid(scale), compute, sweep_log(sweep, scale, out, dtype, device), progress, executor)]
     write_csv([asdict(r) for r in table], Path(out) / f'{sweep.name}.csv')
     return table
+
+# %% ../../nbs/14_experiments.ipynb #2889b92e
+def spread_cells(grid:list, # the cells of a sweep
+                 k:int, # how many to pick
+                ) -> list:
+    "`k` cells spread evenly over the grid, its first and last included (all of them when k covers the grid)."
+    return grid if k >= len(grid) else [grid[round(i * (len(grid) - 1) / max(k - 1, 1))] for i in range(k)]
+
+def _same(a, b, rtol:float) -> bool:
+    "Whether two logged values agree: numbers to `rtol` (NaN equal to NaN), anything else exactly."
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    if not numbers: return a == b
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol, abs_tol=1e-300)
+
+def _check_recomputed(cell:dict, logged:list, fresh:list, rtol:float, log:Path):
+    "Raise unless the rows recomputed for `cell` agree with those logged, naming the first field that differs."
+    if len(logged) != len(fresh): raise ValueError(f"{log}: cell {cell} now gives {len(fresh)} rows, the log holds {len(logged)}")
+    for old, new in zip(logged, fresh):
+        bad = next((k for k in new if k not in old or not _same(old[k], new[k], rtol)), None)
+        if bad is not None:
+            raise ValueError(f"{log}: cell {cell} recomputed here gives {bad} = {new[bad]!r}, the log holds {old.get(bad)!r}: "
+                             "the code computes something else now; regenerate the log (ddlit reproduce)")
+
+def committed_table(sweep:Sweep, # the sweep
+                    folder, # the folder of its committed log: read, never written
+                    scale:str='quick', # 'quick' or 'full'
+                    sample:int=2, # cells recomputed here, spread over the grid
+                    rtol:float=1e-6, # relative tolerance of the recomputed numbers
+                    dtype:str='float64', # the dtype the log was written in
+                   ) -> list:
+    "The rows of `sweep` (of type `sweep.row`, grid order) from the complete log in `folder`, after recomputing `sample` cells on the CPU and checking them."
+    src, grid = Path(folder) / f'{sweep.name}.jsonl', sweep.grid(scale)
+    if not src.is_file(): raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... --{scale} --out {folder}`")
+    with tempfile.TemporaryDirectory() as tmp:
+        log = sweep_log(sweep, scale, Path(shutil.copy(src, tmp)).parent, dtype)
+    missing = [c for c in grid if log.get(c) is None]
+    if missing: raise ValueError(f"{src}: {len(missing)} of the {len(grid)} cells are missing, first {missing[0]}: finish it with `ddlit reproduce ... --{scale} --out {folder}`")
+    for cell in spread_cells(grid, sample): _check_recomputed(cell, log.get(cell), compute_cell(sweep, scale, dtype, 'cpu', cell), rtol, src)
+    return [sweep.row(**{**cell, **row}) for cell in grid for row in log.get(cell)]
 
 # %% ../../nbs/14_experiments.ipynb #7579d01d
 def _value(row, value) -> float: return float(value(row) if callable(value) else getattr(row, value))

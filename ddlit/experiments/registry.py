@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from ..core import FLOAT_DTYPES, atomic_write, check_int, resolve_device
-from .common import SCALES, Claim, compute_cell, sweep_log, sweep_table
+from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
 from ..sweep import run_sweep
 from .fig1 import FIG1
 from .fig2 import FIG2
@@ -20,9 +20,10 @@ from .reconstruction import FIG3, TABLES
 from .finite_t import FINITE_T
 from .memory import MEMORY
 from .iterated import ITERATED
+from .rates import RATES
 
 # %% ../../nbs/19_results.ipynb #96a96900
-EXPERIMENTS = {e.name: e for e in (FIG1, FIG2, FIG3, TABLES, FINITE_T, MEMORY, ITERATED)}
+EXPERIMENTS = {e.name: e for e in (FIG1, FIG2, FIG3, TABLES, FINITE_T, MEMORY, ITERATED, RATES)}
 SETTINGS = {s.name: s.settings for e in EXPERIMENTS.values() for s in e.sweeps}
 
 # %% ../../nbs/19_results.ipynb #234e6786
@@ -85,10 +86,6 @@ class Estimate:
     seconds_per_cell:float # predicted mean wall time of a remaining cell
     remaining_seconds:float # the remaining cells, each predicted, scheduled on `workers` workers
 
-def _spread(grid:list, k:int) -> list:
-    "k cells spread evenly over the grid, first and last included."
-    return grid if k >= len(grid) else [grid[round(i * (len(grid) - 1) / max(k - 1, 1))] for i in range(k)]
-
 def _work(s, scale:str, cell:dict) -> float:
     "The cell's work by the sweep's model, or 1 where it has none."
     return s.work(s.params(scale, cell)) if s.work else 1.
@@ -103,7 +100,7 @@ def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
     "The sweep's log at `scale` in `out`, after timing up to `cells` cells spread over the grid; and its timed (work, seconds) pairs."
     log, grid = sweep_log(s, scale, out, dtype, device), s.grid(scale)
     missing = cells - sum(log.time(c) is not None for c in grid)
-    sample = [c for c in _spread(grid, cells) if log.get(c) is None][:max(missing, 0)]
+    sample = [c for c in spread_cells(grid, cells) if log.get(c) is None][:max(missing, 0)]
     if sample: run_sweep(sample, partial(compute_cell, s, scale, dtype, device), log, progress)
     return log, [(_work(s, scale, c), log.time(c)) for c in grid if log.time(c) is not None]
 
