@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 import ddlit
-from .core import atomic_write, check_float, check_int, check_size, check_tensor, derive_seed, make_generator
+from .core import atomic_write, check_float, check_int, check_memory, check_size, check_tensor, derive_seed, make_generator
 from .network import TwoLayerNet
 from .phase1 import VARIANTS, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
@@ -159,6 +159,7 @@ def distill(X:torch.Tensor, # real inputs (n, d)
     check_data(X, y)
     if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
+    check_memory(3 * 8 * X.shape[0] * L, X.device, f"distilling n = {X.shape[0]} points with width L = {L}") # features and their float64 Gram products
     linear, res = preprocess(X, y)
     X1, y1 = distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
     net1 = replay_phase1(reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
@@ -296,6 +297,10 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     "Test loss, its standard error and the floats stored for each paradigm of Section 5.1, and the distillation itself."
     say, (n, d) = progress or (lambda msg: None), X.shape; check_agree(task, X)
     if iterated is not None: check_int(iterated, 'iterated', low=1)
+    if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
+    if n < config.N1 + 2 * L + 2:
+        raise ValueError(f"n must be at least N1 + 2L + 2 = {config.N1 + 2 * L + 2} (the random baselines draw as many real points as the "
+                         f"distilled sets hold: N1, and up to 2L + 2 on the second set's line), got n = {n}")
     ref_seed, test_seed, match_seed, pick_seed = (derive_seed(gen) for _ in range(4)) # one stream per purpose
     say('distilling (phase-1 gradient matching, teacher at t = 2, second set)')
     result = distill(X, y, L, make_generator(match_seed, gen.device), config, ref_seed, task=task)

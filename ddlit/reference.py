@@ -8,8 +8,8 @@ __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', '
 # %% ../nbs/06_retrain.ipynb #f401b01e
 from dataclasses import dataclass
 import torch
-from .core import check_int, check_size, check_tensor, make_generator, resolve_device, resolve_dtype
-from .network import TwoLayerNet, symmetric_init
+from .core import check_int, check_memory, check_size, check_tensor, make_generator, resolve_device, resolve_dtype
+from .network import TwoLayerNet, check_width, symmetric_init
 from .tasks import check_data, preprocess
 from .training import TrainedNet, check_ridge, fit_second_layer, phase1_step, RIDGE_GRID
 
@@ -29,10 +29,13 @@ def reference_init(L:int, # width, even
                   ) -> Reference:
     "$\\theta_{\\mathrm{ref}}$ for width `L` and input dimension `d`, regenerated exactly from `seed` on any device."
     check_int(seed, 'seed', low=0)
+    check_width(L); check_int(d, 'd', low=1)
+    check_memory(3 * 8 * L * (d + 2), 'cpu', f"a network of width L = {L} on d = {d} inputs") # drawn in float64 on the CPU, then cast
+    device = resolve_device(device)
+    if device.type != 'cpu': check_memory(resolve_dtype(dtype).itemsize * L * (d + 2), device, f"a network of width L = {L} on d = {d} inputs")
     gen = make_generator(seed, 'cpu')
     net = symmetric_init(L, d, gen, dtype)
     b2 = torch.randn(L, generator=gen, dtype=torch.float64).to(resolve_dtype(dtype))
-    device = resolve_device(device)
     return Reference(TwoLayerNet(net.a.to(device), net.W.to(device), net.b.to(device)), b2.to(device), seed)
 
 # %% ../nbs/06_retrain.ipynb #df5227c3

@@ -11,7 +11,7 @@ __all__ = ['HermiteTarget', 'hermite_target', 'anisotropic_target', 'default_tar
 import math, re
 from dataclasses import dataclass
 import torch
-from .core import check_float, check_generator, check_int, check_size, check_tensor, derive_seed, gaussian, make_generator, resolve_device, resolve_dtype
+from .core import check_float, check_magnitude, check_generator, check_int, check_size, check_tensor, derive_seed, gaussian, make_generator, resolve_device, resolve_dtype
 from .hermite import hermite_product
 
 # %% ../nbs/02_tasks.ipynb #e3130c2f
@@ -259,12 +259,12 @@ class LinearPart:
 def check_data(X:torch.Tensor, # inputs (n, d)
                y:torch.Tensor, # labels (n,), same dtype and device as X
               ):
-    "Validate a dataset: `X` (n, d) and `y` (n,) finite, with one dtype and device."
+    "Validate a dataset: `X` (n, d) and `y` (n,) finite and of computable size, with one dtype and device."
     check_tensor(X, 'X', ndim=2)
     check_tensor(y, 'y', ndim=1, like=X, like_name='X')
     check_size(y, 'y', 0, X.shape[0], 'the rows of X')
     if X.shape[0] == 0: raise ValueError("X must have at least one row")
-    return X, y
+    return check_magnitude(X, 'X'), check_magnitude(y, 'y')
 
 def preprocess(X:torch.Tensor, # inputs (n, d)
                y:torch.Tensor, # raw labels (n,)

@@ -59,3 +59,10 @@ def test_no_cell_mixes_imports_with_other_code():
             body = [l for l in source.split('\n') if l.strip() and not l.startswith('#|')]
             if cell['cell_type'] != 'code' or not body or '#| export' in source or not imp.match(body[0]): continue
             assert all(imp.match(l) for l in body), f"{nb.name}: a cell starts with an import and runs other code:\n{source[:300]}"
+
+def test_no_temporary_path_in_saved_outputs():
+    "The pages' saved outputs name temporary folders as a reader would (OUT, FOLDER, LOG), never by their /tmp path."
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        for cell in json.loads(nb.read_text())['cells']:
+            text = json.dumps(cell.get('outputs', []))
+            assert '/tmp/' not in text, f"{nb.name}: a saved output shows a temporary path: ...{text[max(text.find('/tmp/') - 80, 0):text.find('/tmp/') + 80]}..."

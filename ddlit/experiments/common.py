@@ -125,7 +125,7 @@ def sweep_log(sweep:Sweep, # the sweep
     "The cell log of `sweep` in `out`, created or checked against the sweep's settings, row columns, dtype, device and ddlit version."
     header = dict(sweep=sweep.name, scale=scale, settings=sweep.settings[scale], columns=[f.name for f in fields(sweep.row)], dtype=dtype,
                   device=device, ddlit_version=ddlit.__version__)
-    return CellLog(Path(out) / f'{sweep.name}.jsonl', header)
+    return CellLog(Path(out) / f'{sweep.name}.jsonl', header, sweep.grid(scale))
 
 def compute_cell(sweep:Sweep, # the sweep
                  scale:str, # 'quick' or 'full'

@@ -7,11 +7,11 @@ __all__ = ['EXPERIMENTS', 'SETTINGS', 'Reproduction', 'reproduce', 'sweep_cells'
            'format_estimate']
 
 # %% ../../nbs/19_results.ipynb #5fe1f323
-import heapq, json, math
+import contextlib, heapq, json, math
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from ..core import FLOAT_DTYPES, atomic_write, check_int, resolve_device
+from ..core import FLOAT_DTYPES, LOCK_NAME, atomic_write, check_int, check_writable, locked, remove_stale_temporaries, resolve_device
 from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
 from ..sweep import run_sweep
 from .fig1 import FIG1
@@ -35,14 +35,18 @@ class Reproduction:
     files:list # paths written
 
 def _checked_out(name:str, scale:str, dtype:str, out) -> Path:
-    "Validate the arguments of `reproduce`; the output folder, created."
+    "Validate the arguments of `reproduce`; the output folder, created and probed (writable)."
     if name not in EXPERIMENTS: raise ValueError(f"name must be one of {tuple(EXPERIMENTS)}, got {name!r}")
     if scale not in SCALES: raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     if dtype not in FLOAT_DTYPES: raise ValueError(f"dtype must be one of {tuple(FLOAT_DTYPES)}, got {dtype!r}")
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ValueError(f"out must be a folder, got the file {str(out)!r}")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    return check_writable(out)
+
+@contextlib.contextmanager
+def _writing(out:Path):
+    "Hold the lock of `out` while the block writes it, after removing the temporary files a killed writer left there."
+    with locked(out / LOCK_NAME, out):
+        remove_stale_temporaries(out)
+        yield
 
 def reproduce(name:str, # a key of EXPERIMENTS
               scale:str='quick', # 'quick' or 'full'
@@ -54,13 +58,14 @@ def reproduce(name:str, # a key of EXPERIMENTS
              ) -> Reproduction:
     "Run experiment `name` at `scale` into `out` (resuming finished cells): its tables, claims and files."
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
-    exp = EXPERIMENTS[name]
-    tables = {s.name: sweep_table(s, scale, out, dtype, device, progress, executor) for s in exp.sweeps}
-    claims = exp.claims(*tables.values())
-    files = [out / f'{s}.csv' for s in tables] + [exp.plot(*tables.values(), out / f'{name}.png')] + (exp.derived(out, *tables.values()) if exp.derived else [])
-    record = dict(experiment=name, scale=scale, dtype=dtype, device=device, settings={s.name: s.settings[scale] for s in exp.sweeps}, claims=[asdict(c) for c in claims])
-    files.append(atomic_write(out / f'{name}-claims.json', lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1))))
-    return Reproduction(tables, claims, files)
+    with _writing(out): # one writer per folder
+        exp = EXPERIMENTS[name]
+        tables = {s.name: sweep_table(s, scale, out, dtype, device, progress, executor) for s in exp.sweeps}
+        claims = exp.claims(*tables.values())
+        files = [out / f'{s}.csv' for s in tables] + [exp.plot(*tables.values(), out / f'{name}.png')] + (exp.derived(out, *tables.values()) if exp.derived else [])
+        record = dict(experiment=name, scale=scale, dtype=dtype, device=device, settings={s.name: s.settings[scale] for s in exp.sweeps}, claims=[asdict(c) for c in claims])
+        files.append(atomic_write(out / f'{name}-claims.json', lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1))))
+        return Reproduction(tables, claims, files)
 
 def sweep_cells(name:str, # a key of EXPERIMENTS
                 scale:str, # 'quick' or 'full'
@@ -119,16 +124,17 @@ def estimate(name:str, # a key of EXPERIMENTS
     if calibrate is not None and (calibrate not in SCALES or calibrate == scale):
         raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, got {calibrate!r}")
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
-    estimates = []
-    for s in EXPERIMENTS[name].sweeps:
-        log, timed = _timed_cells(s, scale, out, dtype, device, 0 if calibrate else cells, progress)
-        if calibrate: timed += _timed_cells(s, calibrate, _checked_out(name, calibrate, dtype, out / f'calibration-{calibrate}'), dtype, device, cells, progress)[1]
-        rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan
-        grid = s.grid(scale)
-        left = [_work(s, scale, c) * rate for c in grid if log.get(c) is None]
-        mean = sum(left) / len(left) if left else 0.
-        estimates.append(Estimate(s.name, len(grid), len(grid) - len(left), len(timed), rate, mean, _makespan(left, workers)))
-    return estimates
+    with _writing(out): # the timed cells are written into out
+        estimates = []
+        for s in EXPERIMENTS[name].sweeps:
+            log, timed = _timed_cells(s, scale, out, dtype, device, 0 if calibrate else cells, progress)
+            if calibrate: timed += _timed_cells(s, calibrate, _checked_out(name, calibrate, dtype, out / f'calibration-{calibrate}'), dtype, device, cells, progress)[1]
+            rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan
+            grid = s.grid(scale)
+            left = [_work(s, scale, c) * rate for c in grid if log.get(c) is None]
+            mean = sum(left) / len(left) if left else 0.
+            estimates.append(Estimate(s.name, len(grid), len(grid) - len(left), len(timed), rate, mean, _makespan(left, workers)))
+        return estimates
 
 def format_estimate(name:str, # the experiment
                     estimates:list, # its Estimates
