@@ -5,7 +5,7 @@
 __version__ = "0.1.0"
 
 from .core import default_device, make_generator
-from .tasks import HermiteTarget, MultiIndexTask, default_target, hermite_target, make_task, parse_target, preprocess, sample, seeded_task
+from .tasks import HermiteTarget, MultiIndexTask, default_target, hermite_target, make_task, parse_target, preprocess, sample, seeded_task, task_from_record
 from .network import TwoLayerNet, symmetric_init
 from .training import TrainedNet, alignment, held_out_set, population_loss
 from .reference import Reference, reference_init, retrain_phase1, finish_on_real_data, train_on_real_data
@@ -17,7 +17,7 @@ from .cli import format_paradigms
 
 __all__ = [
     # tasks (Section 3.1)
-    'MultiIndexTask', 'HermiteTarget', 'hermite_target', 'default_target', 'parse_target', 'make_task', 'seeded_task', 'sample', 'preprocess',
+    'MultiIndexTask', 'HermiteTarget', 'hermite_target', 'default_target', 'parse_target', 'make_task', 'seeded_task', 'sample', 'preprocess', 'task_from_record',
     # the network and its training (Sections 3.2-3.3)
     'TwoLayerNet', 'symmetric_init', 'TrainedNet', 'Reference', 'reference_init', 'retrain_phase1', 'finish_on_real_data', 'train_on_real_data',
     'held_out_set', 'population_loss', 'alignment',

@@ -216,8 +216,10 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
                  chunk:int=2**14, # points drawn and evaluated at a time
                 ) -> HeldOutSet:
     "`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk` (the noise draw, if any, is discarded)."
+    if not isinstance(task, MultiIndexTask): raise ValueError(f"task must be a MultiIndexTask (make_task, seeded_task), got {type(task).__name__}")
     check_int(n_test, 'n_test', low=2)
     check_int(chunk, 'chunk', low=1)
+    if not isinstance(seed, torch.Generator): check_int(seed, 'seed', low=0)
     gen = seed if isinstance(seed, torch.Generator) else make_generator(seed, task.device)
     X = [sample(task, min(chunk, n_test - s), gen)[0] for s in range(0, n_test, chunk)]
     return HeldOutSet(torch.cat(X), torch.cat([task.f_star(x) for x in X]), chunk)

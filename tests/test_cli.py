@@ -80,7 +80,7 @@ def test_help_lists_the_options():
     for opt in ('--r', '--d', '--n', '--L', '--seed', '--N1', '--strategy', '--matching', '--device', '--dtype', '--out'): assert opt in p.stdout
     p = ddlit('reproduce', '--help')
     assert p.returncode == 0
-    for opt in ('fig1,fig2,fig3,tables,finite_t,memory,iterated,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
+    for opt in ('fig1,fig2,fig3,tables,finite_t,memory,iterated,rates,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
     assert '(default: quick)' not in p.stdout # --full is not the default
 
 def test_custom_target_round_trip(tmp_path):
@@ -109,7 +109,8 @@ def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     "Ctrl-C or SIGTERM during a sweep: exit 130 / 143, one line naming the cells saved and the command that resumes."
     exe = shutil.which('ddlit')
     out = tmp_path / 'run'
-    proc = subprocess.Popen([exe, 'reproduce', 'fig2', '--quick', '--device', 'cpu', '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([exe, 'reproduce', 'fig2', '--quick', '--device', 'cpu', '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) # Ctrl-C reaches it even if this test runs in a background job
     log, deadline = out / 'fig2.jsonl', time.time() + 300
     while (not log.exists() or log.read_text().count('\n') < 4) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
     assert proc.poll() is None, 'the sweep ended before it could be interrupted'
@@ -121,3 +122,14 @@ def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     saved = int(re.search(r'(\d+) of \d+ cells saved', last).group(1))
     assert saved == log.read_text().count('\n') - 1 >= 3 and f'resume with: ddlit reproduce fig2 --quick --out {out}' in last, last
     assert not (out / 'fig2.csv').exists() # nothing half-written: the table comes only with a finished sweep
+
+def test_readme_sample_is_what_ddlit_run_prints(tmp_path):
+    "The README's sample output is `ddlit run`'s own output, with its defaults, to the last printed digit."
+    import os
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / 'README.md').read_text()
+    block = re.search(r'```\n\$ ddlit run\n(.*?)\n```', readme, re.S).group(1)
+    p = subprocess.run([shutil.which('ddlit'), 'run', '--device', 'cpu'], capture_output=True, text=True, timeout=900, cwd=tmp_path,
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == block.strip()
