@@ -86,7 +86,8 @@ def test_run_replaces_its_folder_whole(tmp_path, monkeypatch):
     assert sorted(before) == ['dataset.pt', 'paradigms.json', 'paradigms.png']
     def killed(*a, **k): raise KeyboardInterrupt # stopped after the dataset and the table, before the figure
     monkeypatch.setattr(cli, 'plot_paradigms', killed)
-    with pytest.raises(KeyboardInterrupt): main(['run', *SMALL, '--seed', '1', '--out', str(out)])
+    code, _, err = run_main(['run', *SMALL, '--seed', '1', '--out', str(out)])
+    assert code == 130 and err.strip().splitlines()[-1] == f'ddlit run: interrupted; {out} is as it was (a run replaces it only when complete)'
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before # seed 0's run, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ['.out.lock', 'out'] # no staging left
     monkeypatch.undo()
