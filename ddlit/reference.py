@@ -30,9 +30,9 @@ def reference_init(L:int, # width, even
     "$\\theta_{\\mathrm{ref}}$ for width `L` and input dimension `d`, regenerated exactly from `seed` on any device."
     check_int(seed, 'seed', low=0)
     check_width(L); check_int(d, 'd', low=1)
-    check_memory(3 * 8 * L * (d + 2), 'cpu', f"a network of width L = {L} on d = {d} inputs") # drawn in float64 on the CPU, then cast
-    device = resolve_device(device)
-    if device.type != 'cpu': check_memory(resolve_dtype(dtype).itemsize * L * (d + 2), device, f"a network of width L = {L} on d = {d} inputs")
+    what, device = f"a network of width L = {L} on d = {d} inputs", resolve_device(device)
+    check_memory(3 * 8 * L * (d + 2), 'cpu', what) # drawn in float64 on the CPU, then cast
+    if device.type != 'cpu': check_memory(resolve_dtype(dtype).itemsize * L * (d + 2), device, what)
     gen = make_generator(seed, 'cpu')
     net = symmetric_init(L, d, gen, dtype)
     b2 = torch.randn(L, generator=gen, dtype=torch.float64).to(resolve_dtype(dtype))

@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['SCALES', 'PER_CELL', 'CLAIM_KINDS', 'cell_seed', 'settings_grid', 'Sweep', 'matching_work', 'training_work',
            'evaluation_work', 'row_from', 'settings_table', 'cell_task', 'cell_test', 'sweep_log', 'compute_cell',
-           'sweep_table', 'spread_cells', 'committed_table', 'summarize', 'lookup', 'format_pivot', 'Claim',
-           'claim_mark', 'format_claims', 'failed_claims', 'Experiment', 'panels', 'errorbar_line', 'log2_ticks']
+           'sweep_table', 'spread_cells', 'committed_table', 'summarize', 'lookup', 'format_pivot', 'median_curve',
+           'crossing', 'Claim', 'claim_mark', 'format_claims', 'failed_claims', 'Experiment', 'panels', 'errorbar_line',
+           'log2_ticks']
 
 # %% ../../nbs/14_experiments.ipynb #f9a7b5a7
 import hashlib, itertools, json, math, shutil, tempfile
@@ -161,7 +162,7 @@ def _same(a, b, rtol:float) -> bool:
     "Whether two logged values agree: numbers to `rtol` (NaN equal to NaN), anything else exactly."
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
     if not numbers: return a == b
-    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol, abs_tol=1e-300)
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol)
 
 def _check_recomputed(cell:dict, logged:list, fresh:list, rtol:float, log:Path):
     "Raise unless the rows recomputed for `cell` agree with those logged, naming the first field that differs."
@@ -183,7 +184,8 @@ def committed_table(sweep:Sweep, # the sweep
     src, grid = Path(folder) / f'{sweep.name}.jsonl', sweep.grid(scale)
     if not src.is_file(): raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... --{scale} --out {folder}`")
     with tempfile.TemporaryDirectory() as tmp:
-        log = sweep_log(sweep, scale, Path(shutil.copy(src, tmp)).parent, dtype)
+        shutil.copy(src, tmp)
+        log = sweep_log(sweep, scale, Path(tmp), dtype) # read from a copy: the committed log is never rewritten
     missing = [c for c in grid if log.get(c) is None]
     if missing: raise ValueError(f"{src}: {len(missing)} of the {len(grid)} cells are missing, first {missing[0]}: finish it with `ddlit reproduce ... --{scale} --out {folder}`")
     for cell in spread_cells(grid, sample): _check_recomputed(cell, log.get(cell), compute_cell(sweep, scale, dtype, 'cpu', cell), rtol, src)
@@ -229,6 +231,24 @@ def format_pivot(table:list, # typed rows
         cells = [lookup(s, **dict(zip(rows, key)), **{column: c}) for c in cols]
         lines.append(''.join(f'{k:>10}' for k in key) + ''.join(f"{x['mean']:.{digits}f} ± {x['se']:.{digits}f}".rjust(w) for x in cells))
     return '\n'.join(lines)
+
+# %% ../../nbs/14_experiments.ipynb #e32433f9
+def median_curve(table:list, # typed rows
+                 x:str, # the field on the x axis
+                 value, # the field, or a function of a row
+                ) -> dict:
+    "x -> the median of `value` over the rows at that x, x increasing."
+    return {s[x]: s['median'] for s in sorted(summarize(table, [x], value), key=lambda s: s[x])}
+
+def crossing(points:dict, # x -> y, x increasing, both positive
+             level:float, # the level y must fall to
+            ):
+    "The first x at which y falls to `level`, interpolated log-log between grid points; None if it never does."
+    xs, ys = list(points), list(points.values())
+    hit = next((i for i, y in enumerate(ys) if y <= level), None)
+    if hit in (None, 0): return None if hit is None else float(xs[0])
+    t = math.log(ys[hit - 1] / level) / math.log(ys[hit - 1] / ys[hit])
+    return xs[hit - 1] * (xs[hit] / xs[hit - 1]) ** t
 
 # %% ../../nbs/14_experiments.ipynb #3a442fa2
 CLAIM_KINDS = ('paper', 'consistency', 'ddlit')

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, row_from, summarize
+from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, crossing, errorbar_line, median_curve, row_from, summarize
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 
@@ -85,15 +85,8 @@ def sufficient_n1(table:list, # rows with r, N1, teacher_loss and vanilla_loss (
                   ratio:float=SUFFICIENT_RATIO, # median teacher/vanilla loss ratio to reach
                  ) -> dict:
     "For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio` (log-log interpolation on the grid; None if never)."
-    out = {}
-    for r in sorted({row.r for row in table}):
-        s = sorted(summarize([x for x in table if x.r == r], ['N1'], lambda x: x.teacher_loss / x.vanilla_loss), key=lambda x: x['N1'])
-        n1s, med = [x['N1'] for x in s], [x['median'] for x in s]
-        hit = next((i for i, m in enumerate(med) if m <= ratio), None)
-        if hit in (None, 0): out[r] = None if hit is None else float(n1s[0]); continue
-        t = math.log(med[hit - 1] / ratio) / math.log(med[hit - 1] / med[hit])
-        out[r] = n1s[hit - 1] * (n1s[hit] / n1s[hit - 1])**t
-    return out
+    return {r: crossing(median_curve([x for x in table if x.r == r], 'N1', lambda x: x.teacher_loss / x.vanilla_loss), ratio)
+            for r in sorted({row.r for row in table})}
 
 # %% ../../nbs/18_memory.ipynb #b0fbd679
 def plot_memory(n1_table:list, # MemoryRow

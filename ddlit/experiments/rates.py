@@ -5,13 +5,12 @@
 # %% auto #0
 __all__ = ['RATES_N_SETTINGS', 'RATES_N_SWEEP', 'RATES_M_SETTINGS', 'RATES_M_SWEEP', 'RATES_SAMPLES_SETTINGS',
            'RATES_SAMPLES_SWEEP', 'RATES_MEMORY_SETTINGS', 'RATES_MEMORY_SWEEP', 'RATES_WIDTH_SETTINGS',
-           'RATES_WIDTH_SWEEP', 'BOOTSTRAP_DRAWS', 'SAMPLE_LEVELS', 'MEMORY_RATIO', 'RATES', 'tan_to_subspace',
-           'StepPrediction', 'predict_step', 'RatesNRow', 'rates_n_cell', 'rates_n_work', 'RatesMRow', 'rates_m_cell',
-           'rates_m_work', 'RatesSamplesRow', 'rates_samples_cell', 'rates_samples_work', 'RatesMemoryRow',
-           'rates_memory_cell', 'rates_memory_work', 'RatesWidthRow', 'rates_width_cell', 'rates_width_work', 'Fitted',
-           'geometric_means', 'loglog_slope', 'crossing', 'bootstrap', 'window_slope', 'step_contraction',
-           'fitted_floor', 'samples_needed', 'samples_exponent', 'n1_needed', 'n1_needs', 'memory_exponent',
-           'rates_claims', 'plot_rates']
+           'RATES_WIDTH_SWEEP', 'BOOTSTRAP_DRAWS', 'SAMPLE_LEVELS', 'RATES', 'tan_to_subspace', 'StepPrediction',
+           'predict_step', 'RatesNRow', 'rates_n_cell', 'rates_n_work', 'RatesMRow', 'rates_m_cell', 'rates_m_work',
+           'RatesSamplesRow', 'rates_samples_cell', 'rates_samples_work', 'RatesMemoryRow', 'rates_memory_cell',
+           'rates_memory_work', 'RatesWidthRow', 'rates_width_cell', 'rates_width_work', 'Fitted', 'geometric_means',
+           'loglog_slope', 'bootstrap', 'window_slope', 'step_contraction', 'fitted_floor', 'samples_by_d',
+           'samples_needed', 'samples_exponent', 'n1_needs', 'memory_exponent', 'rates_claims', 'plot_rates']
 
 # %% ../../nbs/21a_rates.ipynb #ea45f88f
 import math
@@ -19,7 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 from ..core import gaussian, make_generator, save_figure
-from .common import Claim, Experiment, Sweep, cell_seed, cell_task, cell_test, evaluation_work, row_from, training_work
+from .common import Claim, Experiment, Sweep, cell_seed, cell_task, cell_test, crossing, evaluation_work, median_curve, row_from, training_work
+from .memory import SUFFICIENT_RATIO, sufficient_n1
 from ..phase1 import distill_phase1, gm_phase1_limit, gm_phase1_stream, init_directions
 from ..pipeline import floats_stored, replay_phase1
 from ..reference import effective_width, finish_on_real_data, reference_init, train_on_real_data
@@ -274,16 +274,6 @@ def loglog_slope(points:dict, # x -> y, both positive, at least two
     lx = lx - lx.mean()
     return ((lx * (ly - ly.mean())).sum() / (lx * lx).sum()).item()
 
-def crossing(points:dict, # x -> y, x increasing
-             level:float, # the level y must fall to
-            ):
-    "The first x at which y falls to `level`, interpolated log-log between grid points; None if it never does."
-    xs, ys = list(points), list(points.values())
-    hit = next((i for i, y in enumerate(ys) if y <= level), None)
-    if hit in (None, 0): return None if hit is None else float(xs[0])
-    t = math.log(ys[hit - 1] / level) / math.log(ys[hit - 1] / ys[hit])
-    return xs[hit - 1] * (xs[hit] / xs[hit - 1]) ** t
-
 def bootstrap(table:list, # typed rows with a `seed` field
               statistic, # a function of a table, returning a float (or None where undefined)
               draws:int=BOOTSTRAP_DRAWS, # resamplings
@@ -332,19 +322,19 @@ def fitted_floor(table:list, # RatesNRow
     B2 = torch.linalg.lstsq(torch.stack([torch.ones_like(n), 1 / n], 1) / y[:, None], torch.ones_like(y)[:, None]).solution[0, 0].item()
     return d * math.sqrt(max(B2, 0.))
 
-def _medians(rows:list, x:str, value) -> dict:
-    "x -> the median of `value` over the rows at that x, x increasing."
-    out = {}
-    for row in rows: out.setdefault(getattr(row, x), []).append(value(row))
-    return {k: torch.tensor(v, dtype=torch.float64).quantile(0.5).item() for k, v in sorted(out.items())}
-
 SAMPLE_LEVELS = {'neuron_tan': 1., 'vanilla_loss': 0.5, 'teacher_loss': 0.5} # what 'reached' means for each measure of rates_samples
+
+def samples_by_d(table:list, # RatesSamplesRow
+                 measure:str, # a key of SAMPLE_LEVELS
+                ) -> dict:
+    "d -> the n at which the median of `measure` over the seeds falls to its level (log-log interpolation), None where it never does."
+    return {d: crossing(median_curve(_by_d(table, d), 'n', measure), SAMPLE_LEVELS[measure]) for d in sorted({x.d for x in table})}
 
 def samples_needed(table:list, # RatesSamplesRow
                    measure:str, # a key of SAMPLE_LEVELS
                   ):
-    "d -> the n at which the median of `measure` over the seeds falls to its level (log-log interpolation); None if some d never reaches it."
-    need = {d: crossing(_medians(_by_d(table, d), 'n', lambda x: getattr(x, measure)), SAMPLE_LEVELS[measure]) for d in sorted({x.d for x in table})}
+    "`samples_by_d`, or None if some d never reaches the level."
+    need = samples_by_d(table, measure)
     return None if None in need.values() else need
 
 def samples_exponent(table:list, # RatesSamplesRow
@@ -354,21 +344,13 @@ def samples_exponent(table:list, # RatesSamplesRow
     need = samples_needed(table, measure)
     return None if need is None else loglog_slope(need)
 
-MEMORY_RATIO = 1.25 # N1 suffices when the median teacher-at-t=2 / vanilla loss ratio is at most this (the memory page's criterion)
-
-def n1_needed(rows:list, # RatesMemoryRow of one (r, d)
-             ):
-    "The N1 at which the median teacher / vanilla loss ratio falls to MEMORY_RATIO; None if it never does."
-    return crossing(_medians(rows, 'N1', lambda x: x.teacher_loss / x.vanilla_loss), MEMORY_RATIO)
-
 def n1_needs(table:list, # RatesMemoryRow
-             along:str='r', # 'r' or 'd': the axis
-             at:int=None, # the value of the other axis; None: all of its values pooled
+             along:str='r', # 'r': against r, at the d `at` (None: all d pooled); 'd': against d, at the r `at`
+             at:int=None, # the value of the other axis
             ) -> dict:
-    "Value along the axis -> the N1 needed (None where never reached)."
-    other = 'd' if along == 'r' else 'r'
-    rows = [x for x in table if at is None or getattr(x, other) == at]
-    return {v: n1_needed([x for x in rows if getattr(x, along) == v]) for v in sorted({getattr(x, along) for x in rows})}
+    "Value along the axis -> the N1 needed by the memory page's criterion (`sufficient_n1`; None where never reached)."
+    if along == 'r': return sufficient_n1([x for x in table if at is None or x.d == at])
+    return {d: sufficient_n1([x for x in table if x.d == d and x.r == at])[at] for d in sorted({x.d for x in table})}
 
 def memory_exponent(table:list, # RatesMemoryRow
                     along:str, # 'r' or 'd': the axis the exponent is fitted along
@@ -469,12 +451,12 @@ def plot_rates(n_table:list, # RatesNRow
     a2.axhline(geometric_means(m_table, 'n_eff', lambda x: x.tan_limit)[m_table[0].n_eff], color='C1', ls=':', label='tan theta, n_theta\' = inf')
     a2.set(xscale='log', yscale='log', xlabel="effective directions n_theta'", title='finite directions, same data and start')
     labels = {'neuron_tan': 'median neuron tan theta = 1', 'vanilla_loss': 'vanilla loss 0.5', 'teacher_loss': 'teacher at t=2 (one point) loss 0.5'}
+    needs = {m: samples_by_d(samples_table, m) for m in labels}
     for m, label in labels.items():
-        need = {d: crossing(_medians(_by_d(samples_table, d), 'n', lambda x, m=m: getattr(x, m)), SAMPLE_LEVELS[m]) for d in sorted({x.d for x in samples_table})}
-        ds = [d for d, v in need.items() if v is not None]
-        b0.plot(ds, [need[d] for d in ds], 'o-', label=label)
-    ds = sorted({x.d for x in samples_table})
-    b0.plot(ds, [samples_needed(samples_table, 'neuron_tan')[ds[0]] * (d / ds[0]) ** 2 if samples_needed(samples_table, 'neuron_tan') else float('nan') for d in ds], 'k:', label='d^2')
+        ds = [d for d, v in needs[m].items() if v is not None]
+        b0.plot(ds, [needs[m][d] for d in ds], 'o-', label=label)
+    ds, first = sorted(needs['neuron_tan']), next(iter(needs['neuron_tan'].values()))
+    b0.plot(ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='d^2')
     b0.set(xscale='log', yscale='log', xlabel='input dimension d', ylabel='samples needed n', title='sample complexity')
     for i, d in enumerate(sorted({x.d for x in memory_table})):
         need = n1_needs(memory_table, 'r', d)
@@ -484,7 +466,7 @@ def plot_rates(n_table:list, # RatesNRow
     rs = [r for r, v in pooled.items() if v is not None]
     b1.plot(rs, [pooled[r] for r in rs], 'ks-', label='all d pooled')
     if rs: b1.plot(rs, [pooled[rs[0]] * (r / rs[0]) ** 2 for r in rs], 'k:', label='r^2')
-    b1.set(xscale='log', yscale='log', xlabel='intrinsic dimension r', ylabel=f'N1 needed (median loss ratio {MEMORY_RATIO})', title='first distilled set')
+    b1.set(xscale='log', yscale='log', xlabel='intrinsic dimension r', ylabel=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})', title='first distilled set')
     _gm_bars(b2, width_table, 'L', lambda x: x.N2, 'N2 (compact second set)', color='C0')
     bound = geometric_means(width_table, 'L', lambda x: 2 * x.width + 2)
     b2.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="2 L' + 2 (the bound)")
