@@ -2,12 +2,18 @@
 
     python bench/scaleout.py jobs > bench/results/cpu-jobs.md          # part 1, about 4 minutes on 2 cores
     python bench/scaleout.py estimate > bench/results/cpu-estimate.md  # parts 2 and 3
+    python bench/scaleout.py confirm > bench/results/cpu-confirm.md    # part 4, after (part of) a full run
+    python bench/scaleout.py dtype > bench/results/cpu-dtype.md        # part 5, about 4 minutes
 
 1. Local workers: `ddlit reproduce fig1 --quick` with --jobs 1 and with --jobs 2 (one BLAS thread per process),
    wall time of each and the ratio; the two tables must be byte-identical.
 2. The work model: calibrated on quick cells (`estimate(..., calibrate='quick')`), its prediction for full-scale
    cells small enough to time here, against their measured wall time.
 3. The full-scale estimate of every experiment, from the quick calibration, on 1 worker and on --workers.
+4. The estimate, confirmed: for every full-scale log in --results (results/full), the wall time logged for its
+   finished cells against what the work model, calibrated afresh on quick cells of the log's dtype, predicts for them.
+5. float32 against float64 on full Figure 1 cells (n = 2^12, seed 0, every n_theta): the largest relative difference
+   of the eight models' losses, the distilled/teacher identity in each dtype, and the wall time of each.
 """
 import argparse, filecmp, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -29,10 +35,10 @@ def local_workers(tmp:Path):
     print(f"| --jobs 1 | {one:.1f} | 1.00x |\n| --jobs 2 | {two:.1f} | {one / two:.2f}x |")
     print(f"\nfig1.csv byte-identical between the two runs: {same}\n")
 
-def calibrated(tmp:Path, name:str, cells:int, workers:int=1) -> list:
+def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64') -> list:
     "`name`'s full-scale estimate on `workers`, its quick calibration cells timed into tmp/name once (one thread)."
     from ddlit.experiments.registry import estimate
-    return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick')
+    return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype)
 
 def work_model(tmp:Path, cells:int, budget:float, stretch:float):
     "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
@@ -70,9 +76,54 @@ def full_estimates(tmp:Path, cells:int, workers:int):
         print(f"| {name} | {sum(e.cells for e in one)} | {h1:.1f} | {hw:.2f} | {sum(e.seconds_per_cell * (e.cells - e.done) for e in one) / max(sum(e.cells - e.done for e in one), 1) / 60:.1f} |", flush=True)
     print(f"| all | | {total1:.1f} | {totalw:.2f} | |\n")
 
+def confirm(tmp:Path, results:Path, cells:int):
+    "Each full log's finished cells: logged wall time against the prediction from a fresh quick calibration."
+    import json, shutil
+    from ddlit.experiments.common import sweep_log
+    from ddlit.experiments.registry import EXPERIMENTS
+    print(f"## The estimate, confirmed: full-scale cells run here against their prediction (one worker, one thread)\n")
+    print("| sweep | dtype | cells done | measured (h) | predicted for them (h) | measured / predicted | per cell, from-to | "
+          "remaining, predicted (h) |\n|---|---|---|---|---|---|---|---|")
+    seen = set()
+    for name, experiment in EXPERIMENTS.items():
+        sweeps = [s for s in experiment.sweeps if (results / f'{s.name}.jsonl').exists() and s.name not in seen]
+        if not sweeps: continue
+        for s in sweeps:
+            seen.add(s.name)
+            header = json.loads((results / f'{s.name}.jsonl').read_text().split('\n', 1)[0])['header']
+            copy = tmp / 'logs' / s.name; copy.mkdir(parents=True, exist_ok=True)
+            shutil.copy(results / f'{s.name}.jsonl', copy) # read a copy: the run may still be appending
+            log = sweep_log(s, 'full', copy, header['dtype'], header['device'])
+            rate = {e.sweep: e for e in calibrated(tmp / 'cal' / header['dtype'], name, cells, dtype=header['dtype'])}[s.name].seconds_per_work
+            done = [(c, log.time(c)) for c in s.grid('full') if log.time(c) is not None]
+            predicted = [s.work(s.params('full', c)) * rate for c, _ in done]
+            ratios = [t / q for (_, t), q in zip(done, predicted)]
+            left = sum(s.work(s.params('full', c)) * rate for c in s.grid('full') if log.get(c) is None)
+            measured = sum(t for _, t in done)
+            print(f"| {s.name} | {header['dtype']} | {len(done)} of {len(s.grid('full'))} | {measured / 3600:.2f} | {sum(predicted) / 3600:.2f} | "
+                  f"{measured / sum(predicted):.2f} | {min(ratios):.2f}-{max(ratios):.2f} | {left / 3600:.1f} |", flush=True)
+    print()
+
+def dtypes():
+    "Full Figure 1 cells at the smallest n in both dtypes: how far float32 moves the losses, and how much faster it is."
+    from ddlit.experiments.common import compute_cell
+    from ddlit.experiments.fig1 import FIG1_SWEEP as s
+    from ddlit.sweep import timed_call
+    from functools import partial
+    print("## float32 against float64 on full Figure 1 cells (one thread)\n")
+    print("| full cell | float64 (s) | float32 (s) | speed-up | largest relative loss difference | distilled vs teacher, float64 / float32 |\n|---|---|---|---|---|---|")
+    for cell in [c for c in s.grid('full') if c['n'] == min(s.settings['full']['n']) and c['seed'] == 0]:
+        (r64, t64), (r32, t32) = (timed_call(partial(compute_cell, s, 'full', dt, 'cpu'), cell) for dt in ('float64', 'float32'))
+        gap = lambda rows: abs(rows[2]['loss'] - rows[1]['loss']) / rows[1]['loss'] # 'distilled' against 'teacher at t=2'
+        assert [r['paradigm'] for r in r64[1:3]] == ['teacher at t=2', 'distilled']
+        worst = max(abs(a['loss'] - b['loss']) / a['loss'] for a, b in zip(r64, r32))
+        print(f"| {cell} | {t64:.1f} | {t32:.1f} | {t64 / t32:.2f}x | {worst:.1e} | {gap(r64):.1e} / {gap(r32):.1e} |", flush=True)
+    print()
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('part', choices=('jobs', 'estimate'), help='jobs: part 1; estimate: parts 2 and 3')
+    p.add_argument('part', choices=('jobs', 'estimate', 'confirm', 'dtype'), help='jobs: part 1; estimate: parts 2 and 3; confirm: part 4; dtype: part 5')
+    p.add_argument('--results', type=Path, default=Path('results/full'), help='the full-scale logs that part 4 confirms')
     p.add_argument('--cells', type=int, default=2, help='quick cells timed per sweep for the calibration')
     p.add_argument('--workers', type=int, default=64, help='workers of the cluster estimate')
     p.add_argument('--budget', type=float, default=45, help='longest predicted full cell timed, two per sweep, to check the work model (s)')
@@ -84,4 +135,6 @@ if __name__ == '__main__':
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if a.part == 'jobs': local_workers(tmp)
+        elif a.part == 'confirm': confirm(tmp, a.results, a.cells)
+        elif a.part == 'dtype': dtypes()
         else: work_model(tmp / 'est', a.cells, a.budget, a.stretch); full_estimates(tmp / 'est', a.cells, a.workers)

@@ -8,7 +8,7 @@ __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'floats_sto
            'ParadigmRow', 'Comparison', 'compare_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
-import hashlib, json
+import hashlib, json, warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
@@ -171,6 +171,10 @@ def distill(X:torch.Tensor, # real inputs (n, d)
     info = {'config': {**asdict(config), 'lams': list(config.lams)}, 'lam2': teacher.lam2, 'n': X.shape[0],
             'second_set': {'rank': rank, 'cond': cond}, **({'task': task.record()} if task is not None else {}), **(info or {})}
     ds = DistilledDataset(X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, L, ref_seed, config.matching, info)
+    n, train_floats = X.shape[0], floats_stored(X.shape[1], points=X.shape[0])
+    if ds.N1 + ds.N2 >= n or ds.floats >= train_floats:
+        warnings.warn(f"the distilled dataset holds {ds.N1 + ds.N2} points ({ds.floats} floats), not fewer than the n = {n} training points "
+                      f"({train_floats} floats) it stands for: use more training points, or a smaller N1 or L", stacklevel=2)
     return Distillation(ds, teacher)
 
 # %% ../nbs/09_pipeline.ipynb #5ea36694

@@ -2,11 +2,13 @@
 here), served on a loopback address and opened page by page in headless Chromium.
 
 On every page: no leaked directive or notebook machinery in the text (`#|`, `{target=`, `In [`, `Out[`,
-`show_doc(`), every figure loaded and visible, every equation typeset (no raw `$`, no MathJax error), the current
-page marked in the sidebar, previous/next links in the sidebar's order, signatures that wrap instead of
-scrolling. Across the site: every internal link and anchor resolves, no link to a documented name leaves the
-site, the API page documents every public class's fields and methods, and a search finds the page of a lemma.
-Full-page screenshots of three pages are written to `_screenshots/` (ignored by git) to be looked at.
+`show_doc(`), every figure loaded, visible and described (alt text), every equation typeset (no raw `$`, no MathJax
+error), the current page marked in the sidebar, previous/next links in the sidebar's order, signatures that wrap
+instead of scrolling. At 390, 768 and 1280 px: nothing wider than the window; below 900 px the sidebar hidden behind
+a menu button that opens it, and the text column at least 90% of the width. Across the site: every internal link
+and anchor resolves, no link to a documented name leaves the site, the API page documents every public class's
+fields and methods, no page carries a temporary path, and two searches find their pages with prose excerpts.
+Full-page screenshots of three pages at the three widths are written to `_screenshots/` (ignored by git).
 
 Needs Debian's `chromium` and `libjs-mathjax` (`.ci/run` installs them). Without them the test is skipped, unless
 DDLIT_REQUIRE_BROWSER=1 (as in CI), where it fails. DDLIT_SITE=DIR tests a site already built in DIR."""
@@ -14,8 +16,9 @@ import dataclasses, functools, html, inspect, json, os, re, shutil, struct, subp
 from concurrent.futures import ThreadPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 import pytest
+from PIL import Image # matplotlib's dependency: crops screenshots to the screen's width
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
@@ -23,10 +26,23 @@ MATHJAX = Path('/usr/share/javascript/mathjax/MathJax.js')
 HAVE = bool(CHROMIUM) and MATHJAX.exists()
 pytestmark = pytest.mark.skipif(not HAVE and os.environ.get('DDLIT_REQUIRE_BROWSER') != '1',
                                 reason='needs chromium and libjs-mathjax (apt-get install chromium libjs-mathjax)')
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--virtual-time-budget=10000']
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars',
+         '--virtual-time-budget=10000']
+MIN_WINDOW = 500 # headless Chromium's narrowest window: narrower screens are an iframe that wide inside it
 LEAKS = ['#|', '{target=', 'In [', 'Out[', 'show_doc(']
-WIDTH = 1280
+WIDTHS = (390, 768, 1280) # a phone, a tablet, a laptop
+NARROW = 900 # below it the sidebar hides behind a menu button
 SCREENSHOTS = {'home': 'index.html', 'module': 'second_set.html', 'figure': 'fig1.html'}
+
+# A page seen on a screen `w` px wide: an iframe of that width (media queries and innerWidth follow the frame, so a
+# phone's 390 px need no window that narrow); the frame's report is copied onto the outer page for --dump-dom.
+FRAME = """<!doctype html><html><body style="margin:0"><iframe id="f" src="%s" style="border:0;display:block;width:%dpx;height:%dpx"></iframe>
+<script>
+(function poll() {
+  var d = document.getElementById('f').contentDocument, v = d && d.body && d.body.getAttribute('data-ddlit-check');
+  if (v) document.body.setAttribute('data-ddlit-check', v); else setTimeout(poll, 50);
+})();
+</script></body></html>"""
 
 # Injected by the test server into every page it serves (the built site carries no test code). It waits for
 # MathJax and, with ?ddlit-search=..., for a Pagefind search, then leaves what it measured in <body data-ddlit-check>.
@@ -45,6 +61,16 @@ window.addEventListener('load', function () {
     var current = document.querySelectorAll('nav [aria-current="page"]');
     var wide = Array.prototype.slice.call(main.querySelectorAll('.celltag_ddlit-doc pre')).filter(function (p) { return p.scrollWidth > p.clientWidth + 1; });
     var rel = function (sel) { var a = document.querySelector(sel); return a ? a.getAttribute('href') : null; };
+    var nav = document.querySelector('.ddlit-nav'), menu = document.querySelector('.ddlit-menu');
+    var shown = function (el) { var r = el.getBoundingClientRect(); return r.width > 0 && r.right > 1 && getComputedStyle(el).display !== 'none'; };
+    var mainRight = main.getBoundingClientRect().right;
+    var clipped = Array.prototype.slice.call(main.querySelectorAll('pre')).filter(function (p) {
+      var o = getComputedStyle(p).overflowX, sticks = p.getBoundingClientRect().right > mainRight + 1;
+      var hidden = p.scrollWidth > p.clientWidth + 1 && o !== 'auto' && o !== 'scroll';
+      var scroller = p.closest('.jp-InputArea-editor, .jp-OutputArea-output'); // code scrolls inside its block
+      return sticks || (hidden && !(scroller && ['auto', 'scroll'].indexOf(getComputedStyle(scroller).overflowX) >= 0)); }).length;
+    var navShown = shown(nav), menuShown = !!menu && shown(menu), opens = null;
+    if (menuShown) { nav.style.transition = 'none'; menu.click(); opens = shown(nav) && nav.getBoundingClientRect().left >= -1; menu.click(); nav.getBoundingClientRect(); nav.style.transition = ''; } // closed before the transition returns
     return { images: imgs.length,
       broken_images: imgs.filter(function (i) { return !i.complete || i.naturalWidth === 0; }).length,
       hidden_images: imgs.filter(function (i) { var r = i.getBoundingClientRect(); return r.width < 50 || r.height < 50 || getComputedStyle(i).visibility === 'hidden'; }).length,
@@ -54,6 +80,8 @@ window.addEventListener('load', function () {
       current: Array.prototype.map.call(current, function (a) { return a.getAttribute('href'); }),
       search_box: !!document.querySelector('#ddlit-search input'),
       prev: rel('a[rel="prev"]'), next: rel('a[rel="next"]'), wide_signatures: wide.length,
+      clipped: clipped, alts: imgs.map(function (i) { return i.getAttribute('alt') || ''; }),
+      viewport: window.innerWidth, text_width: main.getBoundingClientRect().width, nav_shown: navShown, menu_shown: menuShown, menu_opens: opens,
       page_width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
   }
   function report(extra) { var m = measure(); for (var k in extra) m[k] = extra[k]; document.body.setAttribute('data-ddlit-check', JSON.stringify(m)); }
@@ -62,7 +90,9 @@ window.addEventListener('load', function () {
     if (!q) return report({});
     import('./pagefind/pagefind.js').then(function (pf) { return pf.search(q); })
       .then(function (r) { return Promise.all(r.results.slice(0, 5).map(function (x) { return x.data(); })); })
-      .then(function (d) { report({ search: d.map(function (x) { return x.url; }) }); },
+      .then(function (d) { report({ search: d.map(function (x) { return x.url; }),
+        titles: d.map(function (x) { return x.meta.title; }).concat([].concat.apply([], d.map(function (x) { return x.sub_results.map(function (s) { return s.title; }); }))),
+        excerpts: d.map(function (x) { return x.excerpt; }).concat([].concat.apply([], d.map(function (x) { return x.sub_results.map(function (s) { return s.excerpt; }); }))) }); },
             function (e) { report({ search_error: String(e) }); });
   }
   if (typeof MathJax !== 'undefined' && MathJax.Hub) MathJax.Hub.Queue(afterMath); else afterMath();
@@ -97,9 +127,13 @@ def server(site):
         def __init__(self, *a, **k): super().__init__(*a, directory=str(site), **k)
         def log_message(self, *a): pass
         def do_GET(self):
-            path = site / unquote(urlsplit(self.path).path).lstrip('/')
+            url = urlsplit(self.path)
+            if url.path == '/_frame.html': return self.send_html(frame(**{k: v[0] for k, v in parse_qs(url.query).items()}))
+            path = site / unquote(url.path).lstrip('/')
             if path.suffix != '.html' or not path.is_file(): return super().do_GET()
-            body = path.read_text().replace('</body>', CHECK + '</body>', 1).encode()
+            self.send_html(path.read_text().replace('</body>', CHECK + '</body>', 1))
+        def send_html(self, text:str):
+            body = text.encode()
             self.send_response(200); self.send_header('Content-Type', 'text/html; charset=utf-8')
             self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
     httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
@@ -107,19 +141,34 @@ def server(site):
     yield f'http://127.0.0.1:{httpd.server_address[1]}/'
     httpd.shutdown()
 
-def browser_check(url:str, tries:int=1) -> dict:
-    """Open `url` in headless Chromium and return what the check script measured; up to `tries` loads, for a check that
-    waits on fetches (headless Chromium may dump the page before a dynamically imported module has loaded)."""
+def frame(src:str, w:str, h:str) -> str: return FRAME % (html.escape(src), int(w), int(h))
+
+def on_screen(server:str, page:str, width:int, height:int=900) -> list:
+    "Chromium's window and address for `page` (relative, with its query) seen on a screen `width` x `height` px."
+    return [f'--window-size={max(width, MIN_WINDOW)},{height}', server + '_frame.html?' + urlencode(dict(src=page, w=width, h=height))]
+
+def browser_check(server:str, page:str, tries:int=1, width:int=1280) -> dict:
+    """Open `page` in headless Chromium on a screen `width` pixels wide and return what the check script measured; up to
+    `tries` loads, for a check that waits on fetches (headless Chromium may dump the page before a dynamically imported
+    module has loaded)."""
     for _ in range(tries):
-        p = subprocess.run([CHROMIUM, *FLAGS, f'--window-size={WIDTH},900', '--dump-dom', url], capture_output=True, text=True, timeout=180)
+        p = subprocess.run([CHROMIUM, *FLAGS, '--dump-dom', *on_screen(server, page, width)], capture_output=True, text=True, timeout=180)
         m = re.search(r'data-ddlit-check="([^"]*)"', p.stdout)
         if m: return json.loads(html.unescape(m[1]))
-    raise AssertionError(f'{url}: the check script did not report in {tries} load(s) ({p.stderr[-300:]})')
+    raise AssertionError(f'{page}: the check script did not report in {tries} load(s) ({p.stderr[-300:]})')
 
 @pytest.fixture(scope='module')
-def checks(site, server):
+def all_widths(site, server) -> dict:
+    "What the check script measured on every page at every width: {width: {page: measures}}."
     pages = sorted(p.name for p in site.glob('*.html'))
-    with ThreadPoolExecutor(2) as pool: return dict(zip(pages, pool.map(lambda p: browser_check(server + p), pages)))
+    jobs = [(w, p) for w in WIDTHS for p in pages]
+    with ThreadPoolExecutor(2) as pool: measured = list(pool.map(lambda job: browser_check(server, job[1], width=job[0]), jobs))
+    out = {w: {} for w in WIDTHS}
+    for (w, p), m in zip(jobs, measured): out[w][p] = m
+    return out
+
+@pytest.fixture(scope='module')
+def checks(all_widths): return all_widths[max(WIDTHS)]
 
 def test_pages_are_the_notebooks_under_quartos_names(site):
     assert sorted(p.name for p in site.glob('*.html')) == sorted(expected_pages().values())
@@ -140,8 +189,45 @@ def test_every_page_reads_clean(checks):
         assert c['broken_images'] == 0 and c['hidden_images'] == 0, f'{page}: {c["broken_images"]} broken, {c["hidden_images"]} invisible images'
         assert c['current'] == [page], f'{page}: the sidebar marks {c["current"]}'
         assert c['search_box'], f'{page}: no search box'
-        assert c['wide_signatures'] == 0 and c['page_width'] <= WIDTH, f'{page}: {c["wide_signatures"]} signatures scroll, page {c["page_width"]} px wide'
+        assert c['wide_signatures'] == 0, f'{page}: {c["wide_signatures"]} signatures scroll'
+        assert all(a.strip() and a != NBCONVERT_ALT for a in c['alts']), f'{page}: an image without alt text: {c["alts"]}'
     assert sum(c['math'] for c in checks.values()) > 100 and sum(c['images'] for c in checks.values()) >= 10
+
+NBCONVERT_ALT = 'No description has been provided for this image'
+
+def test_every_page_fits_every_screen(all_widths):
+    "At each width nothing overflows sideways; below 900 px the sidebar waits behind a menu button and the text takes the width."
+    for w, pages in all_widths.items():
+        worst = min(pages.items(), key=lambda kv: kv[1]['text_width'])
+        print(f"{w:5d} px: widest page {max(c['page_width'] for c in pages.values())} px, narrowest text column "
+              f"{worst[1]['text_width']:.0f} px ({worst[1]['text_width'] / w:.0%}, {worst[0]}), sidebar shown on "
+              f"{sum(c['nav_shown'] for c in pages.values())} pages, menu button on {sum(c['menu_shown'] for c in pages.values())}, "
+              f"menu opens the sidebar on {sum(bool(c['menu_opens']) for c in pages.values())}, blocks cut off {sum(c['clipped'] for c in pages.values())}")
+        for page, c in pages.items():
+            assert c['viewport'] == w and c['page_width'] <= w, f'{page} at {w} px: the page is {c["page_width"]} px wide'
+            assert c['clipped'] == 0, f'{page} at {w} px: {c["clipped"]} code or output blocks cut off instead of scrolling'
+            if w < NARROW:
+                assert c['menu_shown'] and not c['nav_shown'] and c['menu_opens'], f'{page} at {w} px: sidebar {c["nav_shown"]}, menu {c["menu_shown"]}, opens {c["menu_opens"]}'
+                assert c['text_width'] >= 0.9 * w, f'{page} at {w} px: text column {c["text_width"]:.0f} px'
+            else:
+                assert c['nav_shown'] and not c['menu_shown'], f'{page} at {w} px: no sidebar'
+
+def test_rendered_pages_carry_no_temporary_paths(site):
+    "Outputs saved from a run in a temporary folder would show its path; none may reach a page."
+    found = {p.name: p.read_text().count('/tmp/') for p in site.glob('*.html')}
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+def test_screenshots_at_every_width(all_widths, server):
+    "Full-page screenshots of the home page, a module page and a figure page, at each width, to be looked at."
+    out = ROOT / '_screenshots'; out.mkdir(exist_ok=True)
+    for w in WIDTHS:
+        for name, page in SCREENSHOTS.items():
+            path, height = out / f'{name}-{w}.png', min(all_widths[w][page]['height'], 12000)
+            subprocess.run([CHROMIUM, *FLAGS, f'--screenshot={path}', *on_screen(server, page, w, height)], capture_output=True, timeout=180)
+            with Image.open(path) as shot: # the window is at least MIN_WINDOW wide: keep the screen's part
+                assert shot.width >= w and shot.height == height, f'{path}: no {w} px screenshot ({shot.size})'
+                shot.crop((0, 0, w, height)).save(path)
+    print('screenshots:', sorted(p.name for p in out.glob('*.png')))
 
 def test_previous_and_next_follow_the_sidebar(checks):
     order = list(expected_pages().values())
@@ -193,23 +279,16 @@ def test_api_page_documents_every_public_class(site):
             assert f'{page}#{name.lower()}.{m.lower()}' in hrefs, f'API page: no link to {name}.{m}'
             assert _parsed(site / page).find(id=f'{name.lower()}.{m.lower()}'), f'{page}: no entry for {name}.{m}'
 
-def test_search_finds_the_page_of_a_lemma(server):
-    c = browser_check(server + 'index.html?ddlit-search=' + quote('Lemma B.38'), tries=8)
-    print('search "Lemma B.38":', c.get('search'), c.get('search_error', ''))
-    assert c.get('search'), f'search returned nothing: {c.get("search_error")}'
-    assert any(u.rstrip('/').endswith('second_set.html') for u in c['search'][:3]), c['search']
+SEARCHES = {'Lemma B.38': 'second_set.html', 'arc-cosine kernel': None} # a query, and a page it must find first (None: any)
 
-def png_size(path:Path) -> tuple:
-    return struct.unpack('>II', path.read_bytes()[16:24])
-
-def test_full_page_screenshots(server, checks):
-    "Screenshots of the home page, a module page and a figure page, for a person to look at."
-    out = ROOT / '_screenshots'; out.mkdir(exist_ok=True)
-    for label, page in SCREENSHOTS.items():
-        height = min(checks[page]['height'], 16000)
-        shot = out / f'{label}.png'
-        subprocess.run([CHROMIUM, *FLAGS, '--hide-scrollbars', f'--window-size={WIDTH},{height}', f'--screenshot={shot}', server + page],
-                       capture_output=True, timeout=180)
-        w, h = png_size(shot)
-        print(f'{shot.relative_to(ROOT)}: {w} x {h} px, {shot.stat().st_size // 1024} KiB')
-        assert (w, h) == (WIDTH, height) and shot.stat().st_size > 50_000
+def test_search_finds_pages_and_shows_prose(server):
+    "Two queries: results on the expected page, titles without pilcrows, excerpts of prose (no TeX source, no code)."
+    for q, page in SEARCHES.items():
+        c = browser_check(server, 'index.html?ddlit-search=' + quote(q), tries=8)
+        excerpts = [re.sub(r'<[^>]+>', '', e) for e in c.get('excerpts', [])]
+        print(f'search {q!r}:', c.get('search'), c.get('search_error', ''), '| titles:', c.get('titles', [])[:4], '| first excerpt:', excerpts[:1])
+        assert c.get('search'), f'search {q!r} returned nothing: {c.get("search_error")}'
+        if page: assert any(u.rstrip('/').endswith(page) for u in c['search'][:3]), c['search']
+        for t in c['titles']: assert '¶' not in t and '$' not in t, f'search title {t!r}'
+        for e in excerpts:
+            assert not re.search(r'[$¶]|\\[a-zA-Z]|\bimport |\bdef |>>>|\w\(\w+=', e), f'search {q!r}: excerpt {e!r} is not prose'

@@ -92,7 +92,7 @@ def pandoc_id(text:str) -> str:
 
 def page_nav(pages:list, titles:dict, files:dict, current:str) -> str:
     "The sidebar: a search box, the sections and links in the order of sidebar.yml, the current page marked."
-    parts, section = ['<nav class="ddlit-nav"><p class="ddlit-brand"><a href="index.html">ddlit</a></p>',
+    parts, section = ['<nav class="ddlit-nav" id="ddlit-nav"><p class="ddlit-brand"><a href="index.html">ddlit</a></p>',
                       '<div id="ddlit-search"></div><ul>'], None
     for sec, page in pages:
         if sec != section: parts.append(f'</ul><p class="ddlit-section">{html.escape(sec)}</p><ul>'); section = sec
@@ -114,7 +114,7 @@ def inline_markdown(text:str) -> str:
 
 STYLE = """<link rel="stylesheet" href="pagefind/pagefind-ui.css"><style>
 body.jp-Notebook { max-width: none !important; margin: 0 !important; padding: 0 !important; }
-.ddlit-nav { position: fixed; top: 0; left: 0; width: 16rem; height: 100%; overflow-y: auto; padding: 1rem;
+.ddlit-nav { position: fixed; top: 0; left: 0; width: 16rem; height: 100%; overflow-y: auto; padding: 1rem; z-index: 20;
   box-sizing: border-box; background: #f7f7f9; border-right: 1px solid #ddd; font-family: system-ui, sans-serif; font-size: 0.85rem; }
 .ddlit-brand a { font-size: 1.3rem; font-weight: bold; color: #2c3e50; text-decoration: none; }
 .ddlit-nav ul { list-style: none; padding-left: 0.3rem; margin: 0.2rem 0; } .ddlit-nav li { margin: 0.15rem 0; }
@@ -122,52 +122,104 @@ body.jp-Notebook { max-width: none !important; margin: 0 !important; padding: 0 
 .ddlit-section { font-weight: bold; margin: 0.9rem 0 0.2rem; text-transform: uppercase; font-size: 0.75rem; color: #666; }
 .ddlit-nav a.ddlit-current { display: block; font-weight: bold; color: #fff; background: #2780e3; border-radius: 4px; padding: 0.1rem 0.35rem; margin-left: -0.35rem; }
 #ddlit-search { margin: 0.5rem 0 0.8rem; --pagefind-ui-scale: 0.7; }
-.ddlit-main { margin-left: 16rem; padding: 0 2.5rem 2rem; max-width: 62rem; }
+.ddlit-menu { display: none; }
+.ddlit-main { margin-left: 16rem; padding: 0 2.5rem 2rem; max-width: 62rem; box-sizing: border-box; }
 .ddlit-main > h1 { margin-top: 1.5rem; font-family: system-ui, sans-serif; }
 .ddlit-subtitle { font-size: 1.15rem; color: #555; font-style: italic; }
 .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
+.jp-Cell, .jp-InputArea-editor, .jp-OutputArea-output { min-width: 0; }
+.jp-InputArea-editor, .jp-OutputArea-output { overflow-x: auto; }
 .jp-OutputArea-output pre { white-space: pre; overflow-x: auto; }
+.jp-RenderedMarkdown table { display: block; max-width: 100%; overflow-x: auto; }
+.jp-RenderedImage img, .jp-RenderedMarkdown img { max-width: 100%; height: auto; }
+.MathJax_Display, .MathJax_CHTML_Display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 .celltag_ddlit-doc { border-top: 1px solid #ccc; padding-top: 0.4rem; margin-top: 1.2rem; }
 .celltag_ddlit-doc pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-.celltag_ddlit-doc h3 { font-family: var(--jp-code-font-family, monospace); font-size: 1.15rem; }
+.celltag_ddlit-doc h3 { font-family: var(--jp-code-font-family, monospace); font-size: 1.15rem; overflow-wrap: anywhere; }
 .ddlit-source { float: right; font-size: smaller; }
+a.anchor-link::after { content: '\\00b6'; } /* drawn, not written: no pilcrow in the text, titles or search */
 .jp-RenderedMarkdown a code { color: #2780e3; }
 details.ddlit-fold > summary { cursor: pointer; color: #666; font-size: 0.85rem; margin: 0.2rem 0; }
-.ddlit-pager { display: flex; justify-content: space-between; border-top: 1px solid #ddd; margin-top: 2rem; padding-top: 1rem; font-family: system-ui, sans-serif; }
+.ddlit-pager { display: flex; justify-content: space-between; gap: 1rem; border-top: 1px solid #ddd; margin-top: 2rem; padding-top: 1rem; font-family: system-ui, sans-serif; }
 .ddlit-pager a { text-decoration: none; } .ddlit-pager a span { text-decoration: underline; }
+@media (max-width: 900px) { /* phones and tablets: the sidebar slides in behind a menu button, the text takes the width */
+  .ddlit-menu { display: block; position: sticky; top: 0; z-index: 30; width: 100%; text-align: left; padding: 0.6rem 1rem;
+    font: bold 1rem system-ui, sans-serif; color: #2c3e50; background: #f7f7f9; border: 0; border-bottom: 1px solid #ddd; cursor: pointer; }
+  .ddlit-nav { transform: translateX(-100%); transition: transform 0.2s, visibility 0.2s; width: min(18rem, 85vw); top: 2.6rem; height: calc(100% - 2.6rem);
+    visibility: hidden; }
+  body.ddlit-nav-open .ddlit-nav { transform: none; visibility: visible; box-shadow: 2px 0 8px rgba(0, 0, 0, 0.15); }
+  .ddlit-main { margin-left: 0; padding: 0 0.8rem 1.5rem; max-width: 100%; }
+  .ddlit-main > h1 { font-size: 1.6rem; }
+  .jp-Cell { padding-left: 0 !important; padding-right: 0 !important; }
+}
 </style>"""
+
+MENU = '<button class="ddlit-menu" type="button" aria-controls="ddlit-nav" aria-expanded="false">&#9776; ddlit</button>'
 
 SEARCH = """<script src="pagefind/pagefind-ui.js"></script><script>
 window.addEventListener('DOMContentLoaded', function () {
   if (typeof PagefindUI !== 'undefined') new PagefindUI({ element: '#ddlit-search', showSubResults: true, showImages: false });
+  var menu = document.querySelector('.ddlit-menu');
+  menu.addEventListener('click', function () {
+    var open = document.body.classList.toggle('ddlit-nav-open'); menu.setAttribute('aria-expanded', String(open)); });
+  document.querySelector('.ddlit-main').addEventListener('click', function () {
+    document.body.classList.remove('ddlit-nav-open'); menu.setAttribute('aria-expanded', 'false'); });
 });
 </script>"""
 
+_re_math = re.compile(r'(\$\$.+?\$\$|\$[^$]+?\$|\\\(.+?\\\)|\\\[.+?\\\])', re.S)
+
+def search_ignores(soup):
+    "What search leaves out of its index and excerpts: code cells, code blocks and the TeX source of equations."
+    for el in soup.select('.ddlit-main .jp-CodeCell, .ddlit-main .jp-RenderedMarkdown pre'): el['data-pagefind-ignore'] = ''
+    for text in list(soup.select_one('.ddlit-main').find_all(string=_re_math)):
+        if text.find_parent(['code', 'pre', 'script']) or text.find_parent(attrs={'data-pagefind-ignore': True}): continue
+        parts = _re_math.split(str(text))
+        spans = [soup.new_tag('span', attrs={'data-pagefind-ignore': ''}) if i % 2 else None for i in range(len(parts))]
+        for span, part in zip(spans, parts):
+            if span: span.string = part
+        text.replace_with(*[span or part for span, part in zip(spans, parts) if span or part])
+
+def plain_title(title:str) -> str:
+    "A title as search shows it: inline math and code as their plain letters (`$N_1$` -> N1)."
+    return re.sub(r'[$`\\{}_^]', '', title)
+
+def image_alts(soup, alts:list):
+    "The alt text each image output carries (`Image(..., alt=...)`), onto its `<img>`; nbconvert drops it."
+    imgs = soup.select('.jp-RenderedImage img')
+    if len(imgs) != len(alts): raise SystemExit(f'{len(imgs)} images rendered for {len(alts)} image outputs')
+    for img, alt in zip(imgs, alts):
+        if alt: img['alt'] = alt
+
 def finish_page(soup, files:dict):
-    "Heading ids as Pandoc's, links to notebooks as links to their pages, folded exported source."
+    "Heading ids as Pandoc's, links to notebooks as links to their pages, exported source folded, search's view of the page."
     seen = {}
     for h in soup.select('.ddlit-main h1, .ddlit-main h2, .ddlit-main h3, .ddlit-main h4, .ddlit-main h5, .ddlit-main h6'):
         for a in h.select('a.anchor-link'): a.decompose()
         base = pandoc_id(h.get_text()); n = seen.get(base, 0); seen[base] = n + 1
         h['id'] = base if n == 0 else f'{base}-{n}'
-        a = soup.new_tag('a', href='#' + h['id'], attrs={'class': 'anchor-link'}); a.string = '¶'; h.append(a)
+        h.append(soup.new_tag('a', href='#' + h['id'], attrs={'class': 'anchor-link', 'aria-label': 'link to this section'}))
     for a in soup.select('a[href]'):
         m = re.match(r'([\w.-]+)\.ipynb(#.*)?$', a['href'])
         if m and m[1] in files: a['href'] = files[m[1]] + (m[2] or '')
     for area in soup.select('.celltag_ddlit-fold .jp-InputArea'):
-        box = soup.new_tag('details', open='', attrs={'class': 'ddlit-fold'})
+        box = soup.new_tag('details', attrs={'class': 'ddlit-fold'}) # folded: the entry above it says what it defines
         summary = soup.new_tag('summary'); summary.string = area.find_parent(class_='jp-Cell').get('data-ddlit-summary', 'Code')
         area.wrap(box); box.insert(0, summary)
+    search_ignores(soup)
 
 def render(nb, exporter, head:str, nav:str, foot:str, files:dict) -> str:
     "One page: nbconvert's HTML of the prepared cells inside the site's frame."
     summaries = [c.metadata.get('ddlit_summary', 'Code') for c in nb.cells if c.cell_type == 'code' and 'ddlit-fold' in c.metadata.get('tags', [])]
+    alts = [o.get('metadata', {}).get('image/png', {}).get('alt') for c in nb.cells if c.cell_type == 'code'
+            for o in c.get('outputs', []) if 'image/png' in o.get('data', {}) and 'text/html' not in o.get('data', {})]
     body, _ = exporter.from_notebook_node(nb)
     soup = BeautifulSoup(body, 'html.parser')
     for cell, s in zip(soup.select('.jp-CodeCell.celltag_ddlit-fold'), summaries): cell['data-ddlit-summary'] = s
+    image_alts(soup, alts)
     main = soup.new_tag('main', attrs={'class': 'ddlit-main', 'data-pagefind-body': ''})
     for child in list(soup.body.children): main.append(child.extract())
-    soup.body.append(BeautifulSoup(nav, 'html.parser')); soup.body.append(main)
+    soup.body.append(BeautifulSoup(MENU + nav, 'html.parser')); soup.body.append(main)
     main.insert(0, BeautifulSoup(head, 'html.parser')); main.append(BeautifulSoup(foot, 'html.parser'))
     soup.head.append(BeautifulSoup(STYLE, 'html.parser')); soup.body.append(BeautifulSoup(SEARCH, 'html.parser'))
     finish_page(soup, files)
@@ -194,7 +246,8 @@ def build(out:Path, mathjax:Path=MATHJAX) -> list:
     for name, nb in nbs_read.items():
         fm = fms[name]
         nb.cells = [c for cell in nb.cells for c in prepare(cell)]
-        head = f'<h1 class="ddlit-title">{inline_markdown(titles[name])}</h1>' + (f'<p class="ddlit-subtitle">{inline_markdown(fm["description"])}</p>' if fm.get('description') else '')
+        head = (f'<h1 class="ddlit-title" data-pagefind-meta="title:{html.escape(plain_title(titles[name]))}">'
+                f'{inline_markdown(titles[name])}</h1>' + (f'<p class="ddlit-subtitle">{inline_markdown(fm["description"])}</p>' if fm.get('description') else ''))
         page = render(nb, exporter, head, page_nav(pages, titles, files, name), pager(order, titles, files, name), files)
         written.append(out / files[name]); written[-1].write_text(page)
     index_for_search(out)

@@ -34,6 +34,7 @@ class Reproduction:
     claims:list # Claim
     files:list # paths written
 
+# %% ../../nbs/19_results.ipynb #a1c0e7d2
 def _checked_out(name:str, scale:str, dtype:str, out) -> Path:
     "Validate the arguments of `reproduce`; the output folder, created and probed (writable)."
     if name not in EXPERIMENTS: raise ValueError(f"name must be one of {tuple(EXPERIMENTS)}, got {name!r}")
@@ -67,12 +68,14 @@ def reproduce(name:str, # a key of EXPERIMENTS
         files.append(atomic_write(out / f'{name}-claims.json', lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1))))
         return Reproduction(tables, claims, files)
 
+# %% ../../nbs/19_results.ipynb #b2d1f8e3
 def sweep_cells(name:str, # a key of EXPERIMENTS
                 scale:str, # 'quick' or 'full'
                ) -> int:
     "The number of cells experiment `name` runs at `scale` (for a progress bar)."
     return sum(len(s.grid(scale)) for s in EXPERIMENTS[name].sweeps)
 
+# %% ../../nbs/19_results.ipynb #c3e2a9f4
 def read_claims(path, # an EXPERIMENT-claims.json written by reproduce
                ) -> dict:
     "The record `reproduce` wrote: experiment, scale, dtype, device, settings, and the claims as `Claim`s."
