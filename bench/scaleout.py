@@ -22,7 +22,7 @@ def reproduce_seconds(out:Path, jobs:int) -> float:
     "Wall time of `ddlit reproduce fig1 --quick --jobs N` into `out`, one BLAS thread per process."
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     start = time.perf_counter()
-    subprocess.run([sys.executable, '-c', 'import sys; from ddlit.cli import main; sys.exit(main(sys.argv[1:]))',
+    subprocess.run([sys.executable, '-c', 'import sys; from ddlit.repro.cli import main; sys.exit(main(sys.argv[1:]))',
                     'reproduce', 'fig1', '--quick', '--jobs', str(jobs), '--out', str(out)],
                    check=True, env=env, capture_output=True)
     return time.perf_counter() - start
@@ -37,15 +37,15 @@ def local_workers(tmp:Path):
 
 def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64') -> list:
     "`name`'s full-scale estimate on `workers`, its quick calibration cells timed into tmp/name once (one thread)."
-    from ddlit.experiments.registry import estimate
+    from ddlit.repro.registry import estimate
     return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype)
 
 def work_model(tmp:Path, cells:int, budget:float, stretch:float):
     "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
     from functools import partial
-    from ddlit.experiments.common import compute_cell
-    from ddlit.experiments.registry import EXPERIMENTS
-    from ddlit.sweep import timed_call
+    from ddlit.repro.common import compute_cell
+    from ddlit.repro.registry import EXPERIMENTS
+    from ddlit.repro.sweep import timed_call
     print(f"## The work model: full cells predicted from quick ones, against their measured time (one thread)\n")
     print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
     seen = set()
@@ -65,7 +65,7 @@ def work_model(tmp:Path, cells:int, budget:float, stretch:float):
 
 def full_estimates(tmp:Path, cells:int, workers:int):
     "Every experiment at full scale, on one worker and on `workers`, from the calibration already timed."
-    from ddlit.experiments.registry import EXPERIMENTS
+    from ddlit.repro.registry import EXPERIMENTS
     print(f"## Full scale, predicted from {cells} quick cells per sweep (float64, one thread per worker)\n")
     print(f"| experiment | cells | 1 worker (h) | {workers} workers (h) | mean cell (min) |\n|---|---|---|---|---|")
     total1 = totalw = 0
@@ -79,8 +79,8 @@ def full_estimates(tmp:Path, cells:int, workers:int):
 def confirm(tmp:Path, results:Path, cells:int):
     "Each full log's finished cells: logged wall time against the prediction from a fresh quick calibration."
     import json, shutil
-    from ddlit.experiments.common import sweep_log
-    from ddlit.experiments.registry import EXPERIMENTS
+    from ddlit.repro.common import sweep_log
+    from ddlit.repro.registry import EXPERIMENTS
     print(f"## The estimate, confirmed: full-scale cells run here against their prediction (one worker, one thread)\n")
     print("| sweep | dtype | cells done | measured (h) | predicted for them (h) | measured / predicted | per cell, from-to | "
           "remaining, predicted (h) |\n|---|---|---|---|---|---|---|---|")
@@ -106,9 +106,9 @@ def confirm(tmp:Path, results:Path, cells:int):
 
 def dtypes():
     "Full Figure 1 cells at the smallest n in both dtypes: how far float32 moves the losses, and how much faster it is."
-    from ddlit.experiments.common import compute_cell
-    from ddlit.experiments.fig1 import FIG1_SWEEP as s
-    from ddlit.sweep import timed_call
+    from ddlit.repro.common import compute_cell
+    from ddlit.repro.fig1 import FIG1_SWEEP as s
+    from ddlit.repro.sweep import timed_call
     from functools import partial
     print("## float32 against float64 on full Figure 1 cells (one thread)\n")
     print("| full cell | float64 (s) | float32 (s) | speed-up | largest relative loss difference | distilled vs teacher, float64 / float32 |\n|---|---|---|---|---|---|")

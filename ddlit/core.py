@@ -15,6 +15,9 @@ import torch
 try: import fcntl
 except ImportError: fcntl = None # no advisory locks on this platform (Windows): `locked` is a no-op there
 
+# %% ../nbs/00_core.ipynb #c0a1b2d4
+__version__ = '0.1.0' # settings.ini's version: change both together
+
 # %% ../nbs/00_core.ipynb #1c686533
 def default_device() -> torch.device:
     "The first CUDA device when one is available, the CPU otherwise."

@@ -43,6 +43,10 @@ class TwoLayerNet:
         "$\\Phi_{ij}=\\mathrm{act}(\\langle w_j,x_i\\rangle+b_j)$, shape (n, L)."
         check_tensor(X, 'X', ndim=2, like=self.W, like_name='W')
         check_size(X, 'X', 1, self.d, 'the input dimension of W')
+        return self._features(X, act)
+
+    def _features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
+        "`features` of inputs already checked against this network (by the public function that called it)."
         # Each half of W is multiplied from a fresh copy: BLAS results can depend on memory alignment,
         # and this keeps the pre-activations of mirrored neurons bitwise equal.
         pre = torch.cat([X @ half.clone().T for half in self.W.chunk(2)], dim=1)

@@ -132,13 +132,12 @@ def orthonormal_restart(Y:torch.Tensor, # the block of points a matching step re
     signs = torch.where(torch.diagonal(R) < 0, -1., 1.).to(Q.dtype)
     return (Q * signs).T.to(Y.dtype) * norms[:, None]
 
-def _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps):
-    "Validate the arguments of `distill_phase1`, naming the one at fault (the steps above assume them valid)."
-    check_data(X, y)
+def _check_phase1(d, device, N1, n_theta, L, gen, beta, variant, chunk_n=1, chunk_m=1, steps=1):
+    "Validate the arguments of `distill_phase1` but the data (of dimension `d`, on `device`), naming the one at fault."
     for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)): check_int(value, name, low=1)
-    if steps > 1 and N1 > X.shape[1]:
-        raise ValueError(f"N1 must be at most d = {X.shape[1]} when steps > 1 (iterated matching keeps the N1 points orthogonal in R^d), got N1 = {N1}")
-    check_generator(gen, 'gen', X.device)
+    if steps > 1 and N1 > d:
+        raise ValueError(f"N1 must be at most d = {d} when steps > 1 (iterated matching keeps the N1 points orthogonal in R^d), got N1 = {N1}")
+    check_generator(gen, 'gen', device)
     if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
     if n_theta != math.inf: check_int(n_theta, 'n_theta', low=1)
@@ -158,7 +157,11 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    steps:int=1, # matching steps: 1 is the paper's; k > 1 iterates on the block, orthogonalized (page "Iterated matching")
                   ):
     "The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by one-step gradient matching (Algorithm 1, $t=1$), optionally iterated."
-    _check_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+    check_data(X, y); _check_phase1(X.shape[1], X.device, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+    return _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+
+def _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):
+    "`distill_phase1` on arguments already checked (by `distill_phase1` or `distill`)."
     X0 = gaussian(N1, X.shape[1], gen=gen, dtype=X.dtype) # drawn first, so that X~^(0) does not depend on n_theta
     dirs = None if n_theta == math.inf else init_directions(n_theta, L, X.shape[1], gen, X.dtype)
     y_tilde = torch.ones(N1, dtype=X.dtype, device=X.device)

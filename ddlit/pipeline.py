@@ -5,21 +5,21 @@
 # %% auto #0
 __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'floats_stored', 'DistilledDataset', 'Distillation',
            'check_agree', 'replay_phase1', 'distill', 'retrain', 'dataset_checksum', 'save_dataset', 'load_dataset',
-           'ParadigmRow', 'Comparison', 'compare_paradigms']
+           'ParadigmRow', 'Comparison', 'compare_paradigms', 'format_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
 import hashlib, json, warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
-import ddlit
-from .core import atomic_write, check_float, check_int, check_memory, check_size, check_tensor, derive_seed, make_generator
+from .core import __version__, atomic_write, check_float, check_int, check_memory, check_size, check_tensor, derive_seed, make_generator
 from .network import TwoLayerNet
-from .phase1 import VARIANTS, distill_phase1
+from .phase1 import VARIANTS, _check_phase1, _distill_phase1, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
-from .reference import Reference, finish_on_real_data, reference_init, retrain_phase1, train_on_real_data
+from .reference import (Reference, _finish_on_real_data, _reference_init, finish_on_real_data, reference_init, retrain_phase1,
+                             train_on_real_data)
 from .second_set import STRATEGIES, LinePoints, rank_and_condition, second_set_inputs
-from .tasks import LinearPart, MultiIndexTask, check_data, preprocess
+from .tasks import LinearPart, MultiIndexTask, _preprocess, check_data, preprocess
 from .training import RIDGE_GRID, TrainedNet, check_ridge, gram, held_out_set, ridge_solve
 
 # %% ../nbs/09_pipeline.ipynb #60340e32
@@ -156,17 +156,19 @@ def distill(X:torch.Tensor, # real inputs (n, d)
             task:MultiIndexTask=None, # the task (X, y) come from, if known: recorded with the dataset (for ddlit retrain)
            ) -> Distillation:
     "Algorithm 1, progressive: $\\tilde D_1$ by one-step GM, phase 1 retrained, teacher's phase 2, then $\\tilde D_2$ by GM or PM."
-    check_data(X, y)
+    check_data(X, y) # each argument is checked once, here: the steps below take checked values
     if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
+    _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
+    check_int(ref_seed, 'ref_seed', low=0); check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
     check_memory(3 * 8 * X.shape[0] * L, X.device, f"distilling n = {X.shape[0]} points with width L = {L}") # features and their float64 Gram products
-    linear, res = preprocess(X, y)
-    X1, y1 = distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
-    net1 = replay_phase1(reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
-    teacher = finish_on_real_data(net1, X, y, lams=config.lams, val_fraction=config.val_fraction)
+    linear, res = _preprocess(X, y)
+    X1, y1 = _distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
+    net1 = replay_phase1(_reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
+    teacher = _finish_on_real_data(net1, X, y, None, config.lams, config.val_fraction)
     pts = second_set_inputs(net1, X1, config.strategy)
     Phi_t = net1.to(torch.float64).features(pts.inputs(X1))
-    y2 = gm_labels(Phi_t, teacher.net.a.double()) if config.matching == 'gm' else pm_labels(Phi_t, *gram(net1.features(X), res), teacher.lam2)
+    y2 = gm_labels(Phi_t, teacher.net.a.double()) if config.matching == 'gm' else pm_labels(Phi_t, *gram(net1._features(X), res), teacher.lam2)
     rank, cond = rank_and_condition(Phi_t)
     info = {'config': {**asdict(config), 'lams': list(config.lams)}, 'lam2': teacher.lam2, 'n': X.shape[0],
             'second_set': {'rank': rank, 'cond': cond}, **({'task': task.record()} if task is not None else {}), **(info or {})}
@@ -215,7 +217,7 @@ def save_dataset(ds:DistilledDataset, # the dataset to save
     "Write `ds` to `path` atomically (see `atomic_write`), its manifest and tensors under one checksum."
     if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
-    manifest = json.dumps({'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': ddlit.__version__,
+    manifest = json.dumps({'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': __version__,
                            'L': ds.L, 'ref_seed': ds.ref_seed, 'matching': ds.matching, 'memory': ds.memory(), 'info': ds.info})
     payload = {'manifest': manifest, 'checksum': dataset_checksum(manifest, tensors), **tensors}
     return atomic_write(Path(path), lambda tmp: torch.save(payload, tmp))
@@ -317,3 +319,12 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     test = held_out_set(task, n_test, test_seed) # one set of test points for every paradigm
     rows = [ParadigmRow(name, *test.loss(model), floats) for name, (model, floats) in models.items()]
     return Comparison(rows, result, L * (d + 2), floats_stored(d, points=n), test_seed)
+
+# %% ../nbs/09_pipeline.ipynb #f0a1c2e4
+def format_paradigms(out:Comparison, # the result of compare_paradigms
+                    ) -> str:
+    "The table of the paradigms: test loss ± SE, floats stored, and the ratio to the training set."
+    lines = [f"{'paradigm':<24} {'test loss':>17} {'floats stored':>14} {'vs training set':>16}"]
+    for row in out.rows:
+        lines.append(f"{row.paradigm:<24} {row.loss:>9.4f} ± {row.se:.4f} {row.floats:>14,d} {out.train_floats / row.floats:>15.1f}x")
+    return '\n'.join(lines)

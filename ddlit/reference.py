@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import torch
 from .core import check_int, check_memory, check_size, check_tensor, make_generator, resolve_device, resolve_dtype
 from .network import TwoLayerNet, check_width, symmetric_init
-from .tasks import check_data, preprocess
-from .training import TrainedNet, check_ridge, fit_second_layer, phase1_step, RIDGE_GRID
+from .tasks import _preprocess, check_data, preprocess
+from .training import TrainedNet, _fit_on_features, check_ridge, fit_second_layer, phase1_step, RIDGE_GRID
 
 # %% ../nbs/06_retrain.ipynb #c4126636
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ def reference_init(L:int, # width, even
     "$\\theta_{\\mathrm{ref}}$ for width `L` and input dimension `d`, regenerated exactly from `seed` on any device."
     check_int(seed, 'seed', low=0)
     check_width(L); check_int(d, 'd', low=1)
+    return _reference_init(L, d, seed, dtype, device)
+
+def _reference_init(L, d, seed, dtype, device) -> Reference:
+    "`reference_init` with its arguments already checked: the memory it needs, then the draw."
     what, device = f"a network of width L = {L} on d = {d} inputs", resolve_device(device)
     check_memory(3 * 8 * L * (d + 2), 'cpu', what) # drawn in float64 on the CPU, then cast
     if device.type != 'cpu': check_memory(resolve_dtype(dtype).itemsize * L * (d + 2), device, what)
@@ -70,8 +74,12 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
     "Phase 2 of Definition 3.5 on the real data: the 'teacher at t = 2' when `net1` comes from $\\tilde D_1$."
     if not isinstance(net1, TwoLayerNet): raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
-    linear, res = preprocess(X, y)
-    net, lam2, val_losses = fit_second_layer(net1, X, res, lam2, lams, val_fraction, steps)
+    return _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps)
+
+def _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps=None) -> TrainedNet:
+    "`finish_on_real_data` on arguments already checked (by it, `train_on_real_data` or `distill`)."
+    linear, res = _preprocess(X, y)
+    net, lam2, val_losses = _fit_on_features(net1, net1._features(X), res, lam2, lams, val_fraction, steps)
     return TrainedNet(net, linear, lam2, val_losses)
 
 def train_on_real_data(ref:Reference, # the reference initialization
@@ -82,5 +90,5 @@ def train_on_real_data(ref:Reference, # the reference initialization
                       ) -> TrainedNet:
     "Both phases of Definition 3.5 on the real data from $\\theta_{\\mathrm{ref}}$: the teacher, and the 'vanilla' paradigm of Section 5.1."
     if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
-    _check_real_data(ref.net, X, y, 'ref')
-    return finish_on_real_data(retrain_phase1(ref, X, preprocess(X, y)[1]), X, y, lams=lams, val_fraction=val_fraction)
+    _check_real_data(ref.net, X, y, 'ref'); check_ridge(None, lams, val_fraction, None, X.shape[0])
+    return _finish_on_real_data(retrain_phase1(ref, X, _preprocess(X, y)[1]), X, y, None, lams, val_fraction)

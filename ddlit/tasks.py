@@ -271,5 +271,9 @@ def preprocess(X:torch.Tensor, # inputs (n, d)
               ):
     "Damian et al.'s preprocessing: the fitted `LinearPart` and the residual labels $y-\\hat\\alpha-\\hat\\beta^\\top x$."
     check_data(X, y)
+    return _preprocess(X, y)
+
+def _preprocess(X, y):
+    "`preprocess` on a dataset already checked (the public functions that call it have validated X and y)."
     part = LinearPart(y.mean(), X.T @ y / X.shape[0])
     return part, y - part(X)

@@ -243,7 +243,10 @@ def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initiali
                      steps:int=None, # None: closed-form ridge; else this many steps of gradient descent
                     ):
     "Phase 2 of Definition 3.5 on $(X,y)$: the network with its fitted second layer, $\\lambda_2$, and the validation losses."
-    Phi = net.features(X)
+    return _fit_on_features(net, net.features(X), y, lam2, lams, val_fraction, steps)
+
+def _fit_on_features(net, Phi, y, lam2, lams, val_fraction, steps):
+    "`fit_second_layer` from the features `Phi` of its inputs."
     val_losses = {}
     if lam2 is None: lam2, val_losses = select_ridge(Phi, y, lams, val_fraction)
     a = ridge_solve(Phi, y, lam2) if steps is None else ridge_gd(Phi, y, lam2, steps).a

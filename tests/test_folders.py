@@ -4,8 +4,8 @@ at the door or when they happen. Every folder is a pytest temporary folder; noth
 import contextlib, errno, io, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
-import ddlit.cli as cli
-from ddlit.cli import main
+import ddlit.repro.cli as cli
+from ddlit.repro.cli import main
 
 SMALL = ['--d', '8', '--n', '2048', '--L', '16', '--N1', '2', '--n-theta', '2', '--n-test', '1024', '--device', 'cpu']
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
@@ -103,8 +103,8 @@ def test_run_replaces_its_folder_whole(tmp_path, monkeypatch):
 def test_a_full_disk_ends_with_one_line(tmp_path, monkeypatch):
     "ENOSPC while a sweep writes its log, or while a run writes its files: exit 1, one line saying what is safe."
     def full(*a, **k): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / 'out' / 'fig2.jsonl'))
-    import ddlit.sweep
-    monkeypatch.setattr(ddlit.sweep.CellLog, 'put', full)
+    import ddlit.repro.sweep
+    monkeypatch.setattr(ddlit.repro.sweep.CellLog, 'put', full)
     code, _, err = run_main(['reproduce', 'fig2', '--quick', '--out', str(tmp_path / 'out')])
     last = err.strip().splitlines()[-1] # after the progress bar
     print(last)

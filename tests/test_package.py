@@ -20,11 +20,40 @@ def test_public_api_is_small_and_exported():
     import ddlit
     assert len(ddlit.__all__) == len(set(ddlit.__all__)) <= 40, len(ddlit.__all__)
     for name in ddlit.__all__: assert getattr(ddlit, name) is not None, name
-    for name in ('distill', 'retrain', 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'train_on_real_data', 'reproduce'):
+    for name in ('distill', 'retrain', 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'train_on_real_data'):
         assert callable(getattr(ddlit, name)) and name in ddlit.__all__, name
-    from ddlit.phase2 import gm_labels; from ddlit.sweep import CellLog; from ddlit.experiments.fig1 import fig1_cell # internals, by module
+    from ddlit.phase2 import gm_labels; from ddlit.repro.sweep import CellLog; from ddlit.repro.fig1 import fig1_cell # internals, by module
     namespace = {}; exec('from ddlit import *', namespace)
     assert sorted(k for k in namespace if not k.startswith('__')) == sorted(ddlit.__all__)
+
+LIBRARY = ['core', 'hermite', 'tasks', 'network', 'training', 'phase1', 'reference', 'second_set', 'phase2', 'pipeline']
+
+def imported(path:Path) -> set:
+    "The ddlit modules a module imports, as dotted names ('ddlit' for the package itself)."
+    import ast
+    package = ['ddlit', *path.relative_to(ROOT / 'ddlit').parent.parts]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import): out |= {a.name for a in node.names if a.name.split('.')[0] == 'ddlit'}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            name = '.'.join(base + ([node.module] if node.module else []))
+            if name.split('.')[0] == 'ddlit': out.add(name)
+    return out
+
+def test_the_library_never_imports_the_harness():
+    "Two layers: the library's modules import only library modules below them (no arrow up to ddlit.repro, none back to the package)."
+    arrows = {m: imported(ROOT / 'ddlit' / f'{m}.py') for m in LIBRARY}
+    for m, deps in arrows.items():
+        print(f"{m:<11} <- {sorted(d.removeprefix('ddlit.') for d in deps)}")
+        for dep in deps:
+            assert dep.startswith('ddlit.') and dep.removeprefix('ddlit.') in LIBRARY, f'ddlit.{m} imports {dep}'
+            assert LIBRARY.index(dep.removeprefix('ddlit.')) < LIBRARY.index(m), f'ddlit.{m} imports {dep}, which comes after it'
+    harness = {p.stem: imported(p) for p in sorted((ROOT / 'ddlit' / 'repro').glob('*.py'))}
+    assert 'ddlit' not in set().union(*harness.values()), 'a harness module imports the package itself'
+    code = "import sys, ddlit; print(sorted(m for m in sys.modules if m.startswith('ddlit.repro')))"
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == '[]', f'import ddlit loads the harness: {p.stdout}'
 
 def test_readme_is_the_home_page():
     "README.md is index.ipynb rendered: every markdown cell of the home page appears in it verbatim."
@@ -66,3 +95,27 @@ def test_no_temporary_path_in_saved_outputs():
         for cell in json.loads(nb.read_text())['cells']:
             text = json.dumps(cell.get('outputs', []))
             assert '/tmp/' not in text, f"{nb.name}: a saved output shows a temporary path: ...{text[max(text.find('/tmp/') - 80, 0):text.find('/tmp/') + 80]}..."
+
+def test_distill_checks_its_data_once(monkeypatch):
+    "One public `distill` call validates X and y once, at its door; the steps inside take checked values."
+    import functools, importlib, pkgutil, torch, ddlit
+    import ddlit.core, ddlit.tasks
+    task, X, y, seed = ddlit.seeded_task(1, 8, 256, 0)
+    checks = {n: f for n, f in vars(ddlit.core).items() if n.startswith('check_') and callable(f)}
+    checks['check_data'] = ddlit.tasks.check_data
+    seen, depth = [], [0]
+    def counted(name, f):
+        @functools.wraps(f)
+        def check(*a, **k):
+            if depth[0] == 0: seen.extend(f'{name}({arg})' for arg, t in (('X', X), ('y', y)) if any(v is t for v in (*a, *k.values())))
+            depth[0] += 1
+            try: return f(*a, **k)
+            finally: depth[0] -= 1
+        return check
+    for info in pkgutil.walk_packages(ddlit.__path__, 'ddlit.'):
+        module = importlib.import_module(info.name)
+        for name, f in checks.items():
+            if getattr(module, name, None) is f: monkeypatch.setattr(module, name, counted(name, f))
+    ddlit.distill(X, y, 16, ddlit.make_generator(seed), ddlit.DistillConfig(N1=2, n_theta=2), task=task)
+    print('checks of the data on one distill call:', seen)
+    assert seen == ['check_data(X)', 'check_data(y)'], seen

@@ -5,7 +5,7 @@ import multiprocessing, os, shutil, signal, subprocess, sys, threading, time
 from concurrent.futures import ProcessPoolExecutor
 import cloudpickle
 import pytest
-from ddlit.sweep import CellLog, run_sweep
+from ddlit.repro.sweep import CellLog, run_sweep
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__]) # Dask and submitit workers need not import this file
 
@@ -43,7 +43,7 @@ def test_dask_workers_keep_their_thread_count_after_a_restart():
     "ddlit's worker plugin sets the threads on every worker, also on one the nanny starts after a crash."
     distributed = pytest.importorskip('distributed')
     import torch
-    from ddlit.cli import threads_plugin
+    from ddlit.repro.cli import threads_plugin
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         client.register_plugin(threads_plugin(3))
         pids = client.run(os.getpid)
@@ -67,7 +67,7 @@ def test_submitit_local_executor_gives_the_serial_table(tmp_path, serial):
 
 def ddlit(*args, hide=None):
     "Run the ddlit command in a subprocess; `hide` makes that module unimportable there, as if its extra were not installed."
-    code = (f"import sys; sys.modules[{hide!r}] = None; " if hide else "") + "from ddlit.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = (f"import sys; sys.modules[{hide!r}] = None; " if hide else "") + "from ddlit.repro.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, '-c', 'import sys; ' + code, *args], capture_output=True, text=True, timeout=120)
 
 @pytest.mark.parametrize('args,hide,message', [

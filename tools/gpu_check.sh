@@ -54,7 +54,7 @@ else
 fi
 export PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 mkdir -p "$WORK/bin" # the repository's ddlit, whether or not it is installed (timeout runs programs, not functions)
-printf '#!/bin/sh\nexec python3 -c "import sys; from ddlit.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n' > "$WORK/bin/ddlit"
+printf '#!/bin/sh\nexec python3 -c "import sys; from ddlit.repro.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n' > "$WORK/bin/ddlit"
 chmod +x "$WORK/bin/ddlit"; export PATH=$WORK/bin:$PATH
 
 left() { echo $((DEADLINE - RESERVE - $(date +%s))); }

@@ -16,9 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 import torch
-import ddlit
-from ..core import FLOAT_DTYPES
-from ..sweep import CellLog, run_sweep, write_csv
+from ..core import FLOAT_DTYPES, __version__
+from .sweep import CellLog, run_sweep, write_csv
 from ..tasks import seeded_task
 from ..training import HeldOutSet, held_out_set
 
@@ -125,7 +124,7 @@ def sweep_log(sweep:Sweep, # the sweep
              ) -> CellLog:
     "The cell log of `sweep` in `out`, created or checked against the sweep's settings, row columns, dtype, device and ddlit version."
     header = dict(sweep=sweep.name, scale=scale, settings=sweep.settings[scale], columns=[f.name for f in fields(sweep.row)], dtype=dtype,
-                  device=device, ddlit_version=ddlit.__version__)
+                  device=device, ddlit_version=__version__)
     return CellLog(Path(out) / f'{sweep.name}.jsonl', header, sweep.grid(scale))
 
 def compute_cell(sweep:Sweep, # the sweep

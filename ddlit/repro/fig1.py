@@ -10,7 +10,7 @@ __all__ = ['FIG1_SETTINGS', 'FIG1_BASELINES', 'FIG1_SWEEP', 'FIG1', 'Fig1Row', '
 from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
-from ..baselines import oracle_net, random_features_net, ridge_distillation
+from .baselines import oracle_net, random_features_net, ridge_distillation
 from ..core import make_generator, save_figure
 from .common import (Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup,
                                       panels, row_from, summarize)

@@ -10,7 +10,7 @@ __all__ = ['FIG2_SETTINGS', 'TRANSFER_TARGET', 'FIG2_SWEEP', 'FIG2', 'Fig2Row', 
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from ..baselines import oracle_net, random_features_net
+from .baselines import oracle_net, random_features_net
 from ..core import make_generator, save_figure
 from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize
 from ..pipeline import DistillConfig, distill

@@ -19,7 +19,7 @@ from .common import Claim, Experiment, Sweep, matching_work, evaluation_work, tr
 from ..phase2 import PlainDescent, gm_labels, one_step_fit, plain_descent, pm_labels, rank_report, reconstruction_rate
 from ..pipeline import DistillConfig, Distillation, distill, retrain
 from ..second_set import STRATEGIES
-from ..sweep import write_csv
+from .sweep import write_csv
 from ..tasks import preprocess
 from ..training import HeldOutSet, TrainedNet, gram, ridge_iterate
 

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from ..core import FLOAT_DTYPES, LOCK_NAME, atomic_write, check_int, check_writable, locked, remove_stale_temporaries, resolve_device
 from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
-from ..sweep import run_sweep
+from .sweep import run_sweep
 from .fig1 import FIG1
 from .fig2 import FIG2
 from .reconstruction import FIG3, TABLES
