@@ -5,7 +5,7 @@
 
 Peers, each computing the same step by autograd's double backward of the matching distance, the way
 public dataset-distillation code does:
-- loop: a Python loop over the initializations (ddlit.phase1.gm_phase1_autograd);
+- loop: a Python loop over the initializations (ddlit.phase1._gm_phase1_autograd);
 - wide network: all initializations side by side as one network of width n_theta L, one double backward
   (exact: at the symmetric initialization every network outputs 0, so the gradients of the wide network are
   the per-initialization gradients stacked, and the matching distance is their sum);
@@ -19,7 +19,7 @@ import torch
 from torch.func import grad, vmap
 from ddlit.core import FLOAT_DTYPES, gaussian, make_generator, resolve_device
 from ddlit.network import TwoLayerNet, relu, softplus, symmetric_init
-from ddlit.phase1 import gm_phase1_autograd, gm_phase1_stream
+from ddlit.phase1 import _gm_phase1_autograd, gm_phase1_stream
 from ddlit.training import relu_d1
 from ddlit.tasks import default_target, make_task, preprocess, sample
 
@@ -52,7 +52,7 @@ def wide_network(nets:list) -> TwoLayerNet:
 
 def gm_phase1_wide(X0, y_t, nets, X, y, variant):
     "The peer with one double backward through the wide network; xi = 1/(n_theta L) as for the loop."
-    return gm_phase1_autograd(X0, y_t, [wide_network(nets)], X, y, variant=variant, xi=1 / (len(nets) * nets[0].L))
+    return _gm_phase1_autograd(X0, y_t, [wide_network(nets)], X, y, variant=variant, xi=1 / (len(nets) * nets[0].L))
 
 def gm_phase1_func(X0, y_t, nets, X, y, variant, beta=1.):
     "The peer in torch.func: per-initialization gradients by vmap, the distance's gradient by grad."
@@ -73,7 +73,7 @@ def useful_flops(n, d, M, N1, variant):
     if variant == 'softplus': flops += 2 * n * N1 * d + 2 * n * M * N1 + 2 * M * N1 * d
     return flops
 
-PEERS = {'loop + double backward': lambda X0, y_t, nets, X, y, v: gm_phase1_autograd(X0, y_t, nets, X, y, variant=v),
+PEERS = {'loop + double backward': lambda X0, y_t, nets, X, y, v: _gm_phase1_autograd(X0, y_t, nets, X, y, variant=v),
          'wide network + one double backward': gm_phase1_wide,
          'torch.func (vmap of grad, then grad)': gm_phase1_func}
 

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COND_LIMIT', 'RETRAIN_TOL', 'gm_phase2', 'unrolling_weights', 'gm_labels', 'retraining_steps', 'PlainDescent',
            'plain_descent', 'min_norm_fit', 'gd_fit', 'converged_fit', 'rowspace_residual', 'pm_labels', 'one_step_fit',
-           'pm_labels_gd', 'representer', 'RankReport', 'rank_report', 'reconstruction_rate']
+           'representer', 'RankReport', 'rank_report', 'reconstruction_rate']
 
 # %% ../nbs/08_phase2.ipynb #c51b836f
 from dataclasses import dataclass
@@ -149,7 +149,7 @@ def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
     return eta_tilde / Phi_t.shape[0] * Phi_t.T @ y_t
 
 # %% ../nbs/08_phase2.ipynb #1e02e854
-def pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
+def _pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  G:torch.Tensor, # real-data Gram matrix Phi^T Phi / n, (L, L)
                  c:torch.Tensor, # real-data moments Phi^T y / n, (L,)
                  lam:float, # ridge lambda_2 > 0

@@ -6,7 +6,7 @@ from ddlit import (distill, distill_phase1, make_generator, population_loss, pre
                    seeded_task, symmetric_init, DistillConfig)
 from ddlit.core import gaussian
 from ddlit.hermite import gauss_hermite, hermite
-from ddlit.phase1 import gm_phase1_autograd, orthonormal_restart
+from ddlit.phase1 import _gm_phase1_autograd, orthonormal_restart
 from ddlit.phase2 import rank_report
 from ddlit.reference import effective_width
 from ddlit.second_set import max_line_rank, second_set_inputs
@@ -44,7 +44,7 @@ def test_closed_form_matching_equals_autograd(d, N1, n_theta, half, relu, seed):
     g = make_generator(seed) # replay the draws: the starting points first, then the initializations
     X0 = gaussian(N1, d, gen=g)
     nets = [symmetric_init(L, d, g) for _ in range(n_theta)]
-    oracle = gm_phase1_autograd(X0, y1, nets, X, y, variant=variant)
+    oracle = _gm_phase1_autograd(X0, y1, nets, X, y, variant=variant)
     assert ((X1 - oracle).abs().max() <= 1e-9 * max(oracle.abs().max().item(), 1e-300)).item()
 
 @settings(max_examples=15, deadline=None)
