@@ -31,8 +31,10 @@ def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', '
     try: device = torch.device(device)
     except (RuntimeError, TypeError): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}") from None
     if device.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device must be an available device, got {device} but PyTorch sees no CUDA device")
-    if device.type not in ('cpu', 'cuda'): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}")
+        raise ValueError(f"device must be an available device, got {device} but PyTorch sees no "
+                         "CUDA device")
+    if device.type not in ('cpu', 'cuda'):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}")
     return device
 
 # %% ../nbs/00_core.ipynb #50d3456d
@@ -63,7 +65,8 @@ def check_int(value, # the value to check (bool is refused)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must be an integer in [{low}, {high if high is not None else 'inf'}], got {value}")
+        raise ValueError(f"{name} must be an integer in [{low}, "
+                         f"{high if high is not None else 'inf'}], got {value}")
     return value
 
 # %% ../nbs/00_core.ipynb #824a0b0d
@@ -87,14 +90,17 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
                  like_name:str=None, # like's name in the error message
                 ) -> torch.Tensor:
     "Raise unless `t` is a finite float32/float64 tensor with `ndim` dims and the dtype and device of `like`."
-    if not isinstance(t, torch.Tensor): raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
-    if t.dtype not in FLOAT_DTYPES.values(): raise ValueError(f"{name} must be float32 or float64, got {t.dtype}")
+    if not isinstance(t, torch.Tensor):
+        raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if t.dtype not in FLOAT_DTYPES.values():
+        raise ValueError(f"{name} must be float32 or float64, got {t.dtype}")
     if ndim is not None and t.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {tuple(t.shape)}")
     if like is not None and t.dtype != like.dtype:
         raise ValueError(f"{name} must have the dtype of {like_name} ({like.dtype}), got {t.dtype}")
     if like is not None and t.device != like.device:
-        raise ValueError(f"{name} must be on the device of {like_name} ({like.device}), got {t.device}")
+        raise ValueError(f"{name} must be on the device of {like_name} ({like.device}), got "
+                         f"{t.device}")
     if not _all_finite(t): raise ValueError(f"{name} contains NaN or Inf")
     return t
 
@@ -113,7 +119,8 @@ def check_size(t:torch.Tensor, # the tensor to check
               ) -> torch.Tensor:
     "Raise unless `t.shape[dim] == size`; `what` says where `size` comes from."
     if t.shape[dim] != size:
-        raise ValueError(f"{name} must have size {size} ({what}) in dimension {dim}, got shape {tuple(t.shape)}")
+        raise ValueError(f"{name} must have size {size} ({what}) in dimension {dim}, got shape "
+                         f"{tuple(t.shape)}")
     return t
 
 # %% ../nbs/00_core.ipynb #af4d0542
@@ -126,6 +133,7 @@ def available_memory(device:torch.device, # where the tensors would live
     try: return int(next(l for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable')).split()[1]) * 1024
     except (OSError, StopIteration): return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
 
+# %% ../nbs/00_core.ipynb #af4d0542-1
 def check_memory(nbytes:int, # what the computation will allocate, estimated
                  device, # where
                  what:str, # the computation and the sizes that set it, for the message
@@ -139,6 +147,7 @@ def check_memory(nbytes:int, # what the computation will allocate, estimated
                          f"use smaller sizes, or set {MEMORY_CHECK_ENV}=off to try anyway")
     return nbytes
 
+# %% ../nbs/00_core.ipynb #af4d0542-2
 def check_magnitude(t:torch.Tensor, # a finite tensor
                     name:str, # parameter name used in the error message
                    ) -> torch.Tensor:
@@ -164,9 +173,11 @@ def check_generator(gen, # the value to check: a torch.Generator
                     device:torch.device, # the device the generator must draw on
                    ) -> torch.Generator:
     "Raise unless `gen` is a `torch.Generator` that draws on `device`."
-    if not isinstance(gen, torch.Generator): raise ValueError(f"{name} must be a torch.Generator, got {type(gen).__name__}")
+    if not isinstance(gen, torch.Generator):
+        raise ValueError(f"{name} must be a torch.Generator, got {type(gen).__name__}")
     if gen.device.type != torch.device(device).type:
-        raise ValueError(f"{name} must be a generator on {torch.device(device).type} (see make_generator), got one on {gen.device.type}")
+        raise ValueError(f"{name} must be a generator on {torch.device(device).type} (see "
+                         f"make_generator), got one on {gen.device.type}")
     return gen
 
 # %% ../nbs/00_core.ipynb #e3c0c3e3
@@ -217,6 +228,7 @@ class FolderBusy(ValueError):
 
 _HELD = {} # lock file -> open descriptor, for the locks this process holds (re-entrant)
 
+# %% ../nbs/00_core.ipynb #5bc0fdf1-1
 @contextlib.contextmanager
 def locked(lock:Path, # the lock file (created if missing)
            folder:Path, # the folder it guards, named in the error message
@@ -236,12 +248,14 @@ def locked(lock:Path, # the lock file (created if missing)
     try: yield
     finally: del _HELD[lock]; os.close(fd)
 
+# %% ../nbs/00_core.ipynb #5bc0fdf1-2
 def check_writable(folder, # a folder to write into (created with its parents if missing)
                    name:str='out', # parameter name used in the error message
                   ) -> Path:
     "Create `folder` if needed and make sure a file can be created in it, before anything is computed."
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir(): raise ValueError(f"{name} must be a folder, got the file {str(folder)!r}")
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name} must be a folder, got the file {str(folder)!r}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=folder, prefix='.ddlit-probe-'); os.close(fd); os.unlink(probe)
@@ -250,6 +264,7 @@ def check_writable(folder, # a folder to write into (created with its parents if
 
 _TEMPORARY = re.compile(r'^.+\.[A-Za-z0-9_]{8}\.tmp$') # the names atomic_write gives its temporary files
 
+# %% ../nbs/00_core.ipynb #5bc0fdf1-3
 def remove_stale_temporaries(folder, # a folder this process holds the lock of
                             ) -> list:
     "Remove the temporary files `atomic_write` left in `folder` when a writer was killed mid-write; the names removed."

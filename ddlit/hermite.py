@@ -40,7 +40,8 @@ def hermite_product(degrees, # one non-negative degree per coordinate, length r
     "$\\prod_i h_{k_i}(Z_{\\cdot,i})$ for `degrees` $=(k_1,\\dots,k_r)$; shape `Z.shape[:-1]`."
     check_tensor(Z, 'Z')
     if Z.ndim < 1 or Z.shape[-1] != len(degrees):
-        raise ValueError(f"Z must have last dimension {len(degrees)} (one per degree), got shape {tuple(Z.shape)}")
+        raise ValueError(f"Z must have last dimension {len(degrees)} (one per degree), got shape "
+                         f"{tuple(Z.shape)}")
     out = torch.ones(Z.shape[:-1], dtype=Z.dtype, device=Z.device)
     for i, k in enumerate(degrees):
         if k: out = out * hermite(k, Z[..., i])

@@ -67,7 +67,9 @@ def check_width(L, # the width to check: an even integer >= 2
                ) -> int:
     "Raise unless the width `L` is a positive even integer (Assumption 3.4)."
     check_int(L, name, low=2)
-    if L % 2: raise ValueError(f"{name} must be even (the symmetric initialization pairs neurons j and j + L/2), got {L}")
+    if L % 2:
+        raise ValueError(f"{name} must be even (the symmetric initialization pairs neurons j and "
+                         f"j + L/2), got {L}")
     return L
 
 # %% ../nbs/03_network.ipynb #e2b7077e
@@ -93,12 +95,14 @@ def softplus(z:torch.Tensor, # pre-activations, any shape
     "$\\tilde\\sigma(z)=\\log(1+e^{\\beta z})/\\beta$, the smooth surrogate of ReLU (Assumption 3.8)."
     return torch.logaddexp(beta * z, torch.zeros_like(z)) / check_float(beta, 'beta', low=0, strict=True)
 
+# %% ../nbs/03_network.ipynb #11a59a31-1
 def softplus_d1(z:torch.Tensor, # pre-activations, any shape
                 beta:float=1., # sharpness
                ) -> torch.Tensor:
     "$\\tilde\\sigma'(z)=s(\\beta z)$."
     return torch.sigmoid(check_float(beta, 'beta', low=0, strict=True) * z)
 
+# %% ../nbs/03_network.ipynb #11a59a31-2
 def softplus_d2(z:torch.Tensor, # pre-activations, any shape
                 beta:float=1., # sharpness
                ) -> torch.Tensor:

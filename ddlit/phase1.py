@@ -135,14 +135,19 @@ def _check_phase1(d, device, N1, n_theta, L, gen, beta, variant, chunk_n=1, chun
     "Validate the arguments of `distill_phase1` but the data (of dimension `d`, on `device`), naming the one at fault."
     for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)): check_int(value, name, low=1)
     if steps > 1 and N1 > d:
-        raise ValueError(f"N1 must be at most d = {d} when steps > 1 (iterated matching keeps the N1 points orthogonal in R^d), got N1 = {N1}")
+        raise ValueError(f"N1 must be at most d = {d} when steps > 1 (iterated matching keeps the "
+                         f"N1 points orthogonal in R^d), got N1 = {N1}")
     check_generator(gen, 'gen', device)
-    if variant not in VARIANTS: raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-    if n_theta == math.inf and variant != 'relu': raise ValueError(f"n_theta may be math.inf (the infinite-initialization limit) only with variant='relu', got variant={variant!r}")
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    if n_theta == math.inf and variant != 'relu':
+        raise ValueError("n_theta may be math.inf (the infinite-initialization limit) only with "
+                         f"variant='relu', got variant={variant!r}")
     if n_theta != math.inf: check_int(n_theta, 'n_theta', low=1)
     check_float(beta, 'beta', low=0, strict=True)
     check_width(L)
 
+# %% ../nbs/05_gm_phase1.ipynb #20d51160-1
 def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    y:torch.Tensor, # preprocessed real labels (n,)
                    N1:int, # number of distilled points

@@ -24,6 +24,7 @@ def gm_phase2(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
     "One-step gradient matching of phase 2 (B.7.1): $\\tilde y=-\\frac{\\xi_2}{N_2}\\tilde\\Phi\\sum_t\\omega_tg_t$."
     return -xi2 / Phi_t.shape[0] * Phi_t @ (weights @ grads)
 
+# %% ../nbs/08_phase2.ipynb #b214d607-1
 def unrolling_weights(lr:float, # step size of the unrolled gradient descent
                       lam:float, # ridge lambda_2
                       steps:int, # number of steps T
@@ -33,6 +34,7 @@ def unrolling_weights(lr:float, # step size of the unrolled gradient descent
     "$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights that turn gradient matching into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."
     return (1 - lr * lam) ** torch.arange(steps - 1, -1, -1, dtype=dtype, device=device)
 
+# %% ../nbs/08_phase2.ipynb #b214d607-2
 def gm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N2, L)
               a_teacher:torch.Tensor, # the teacher's second layer, (L,)
              ) -> torch.Tensor:
@@ -58,6 +60,7 @@ def retraining_steps(S:torch.Tensor, # the nonzero singular values of Phi~, desc
         lo, hi = (lo, mid) if done(mid) else (mid, hi)
     return hi
 
+# %% ../nbs/08_phase2.ipynb #53f3e6ab-1
 @dataclass(frozen=True)
 class PlainDescent:
     "Plain gradient descent from $a=0$ on $\\tilde D_2$ (step $1/\\lambda_{\\max}(\\tilde\\Phi^\\top\\tilde\\Phi/N_2)$), in closed form from the float64 SVD of $\\tilde\\Phi$ on its rank."
@@ -88,6 +91,7 @@ class PlainDescent:
         steps = retraining_steps(self.S, self.coordinates(y_t), tol)
         return self.iterate(y_t, steps), steps
 
+# %% ../nbs/08_phase2.ipynb #53f3e6ab-2
 def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  ) -> PlainDescent:
     "The retraining of $\\tilde D_2$ by plain descent, ready for any labels and any number of steps (one SVD)."
@@ -95,6 +99,7 @@ def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
     k = numerical_rank(S, Phi_t.shape)
     return PlainDescent(U[:, :k], S[:k], Vh[:k])
 
+# %% ../nbs/08_phase2.ipynb #53f3e6ab-3
 def min_norm_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                 ) -> torch.Tensor:
@@ -109,6 +114,7 @@ def gd_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
     "Retraining on $\\tilde D_2$ by $T$ steps of plain gradient descent from $a=0$, in closed form (float64); `min_norm_fit` is the limit."
     return plain_descent(Phi_t).iterate(y_t, steps).to(Phi_t.dtype)
 
+# %% ../nbs/08_phase2.ipynb #6666bead-1
 def converged_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                   y_t:torch.Tensor, # distilled labels, (N2,)
                   tol:float=RETRAIN_TOL, # relative distance to the limit at which descent stops
@@ -141,6 +147,7 @@ def pm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
     else: z = gd_iterate(H, B @ c.double(), None, steps)
     return (U[:, :k] @ z).to(Phi_t.dtype)
 
+# %% ../nbs/08_phase2.ipynb #9ede8d2d-1
 def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                  eta_tilde:float=1., # step size of the single retraining step
@@ -190,6 +197,7 @@ class RankReport:
         "Rank rate in percent against the maximal rank that Assumption B.36 allows."
         return 100 * self.distilled / self.maximal
 
+# %% ../nbs/08_phase2.ipynb #e297c565-1
 def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                 X_tilde:torch.Tensor, # the distilled inputs, (N2, d)
                 X:torch.Tensor, # the real inputs, (n, d)
@@ -204,9 +212,11 @@ def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biase
     report = RankReport(k, numerical_rank(S, shape), effective_width(net) + int((net.b[zero] > 0).any()),
                         (S_t[0] / S_t[k - 1]).item() if k else float('inf'))
     if not (0 <= report.rate <= 100 and 0 <= report.rate_b36 <= 100):
-        raise RuntimeError(f"rank rates must lie in [0, 100], got {report}: the ranks were measured inconsistently")
+        raise RuntimeError(f"rank rates must lie in [0, 100], got {report}: the ranks were "
+                           "measured inconsistently")
     return report
 
+# %% ../nbs/08_phase2.ipynb #e297c565-2
 def reconstruction_rate(teacher_loss:float, # test loss of the teacher at t = 2, > 0
                         retrained_loss:float, # test loss of the network retrained from the distilled data, > 0
                        ) -> float:

@@ -45,7 +45,8 @@ class DistillConfig:
         check_float(self.beta, 'beta', low=0, strict=True)
         check_ridge(None, self.lams, self.val_fraction)
         for name, allowed in [('variant', VARIANTS), ('strategy', STRATEGIES), ('matching', MATCHINGS)]:
-            if getattr(self, name) not in allowed: raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
 
 # %% ../nbs/09_pipeline.ipynb #60bc74cb
 def floats_stored(d:int, # input dimension
@@ -74,20 +75,26 @@ class DistilledDataset:
 
     def __post_init__(self):
         check_tensor(self.X1, 'X1', ndim=2)
-        if self.X1.shape[0] == 0: raise ValueError("X1 must hold at least one point: the first distilled set is empty")
+        if self.X1.shape[0] == 0:
+            raise ValueError("X1 must hold at least one point: the first distilled set is empty")
         check_size(check_tensor(self.y1, 'y1', ndim=1, like=self.X1, like_name='X1'), 'y1', 0, self.X1.shape[0], 'the rows of X1')
         for name in ('s', 'y2'):
             t = check_tensor(getattr(self, name), name, ndim=1)
             if t.dtype != torch.float64 or t.device != self.X1.device:
-                raise ValueError(f"{name} must be float64 on the device of X1 ({self.X1.device}): the second set is always kept in float64, got {t.dtype} on {t.device}")
-        if self.s.shape[0] == 0: raise ValueError("s must hold at least one point: the second distilled set is empty")
+                raise ValueError(f"{name} must be float64 on the device of X1 ({self.X1.device}): "
+                                 f"the second set is always kept in float64, got {t.dtype} on "
+                                 f"{t.device}")
+        if self.s.shape[0] == 0:
+            raise ValueError("s must hold at least one point: the second distilled set is empty")
         check_size(self.y2, 'y2', 0, self.s.shape[0], 'the points in s')
         if self.index.dtype != torch.long or self.index.shape != self.s.shape or not ((0 <= self.index) & (self.index < self.N1)).all():
-            raise ValueError(f"index must be a long tensor of {self.s.shape[0]} indices into the {self.N1} points of X1")
+            raise ValueError(f"index must be a long tensor of {self.s.shape[0]} indices into the "
+                             f"{self.N1} points of X1")
         check_tensor(self.alpha, 'alpha', ndim=0, like=self.X1, like_name='X1')
         check_size(check_tensor(self.beta, 'beta', ndim=1, like=self.X1, like_name='X1'), 'beta', 0, self.d, 'the input dimension of X1')
         check_int(self.L, 'L', low=2); check_int(self.ref_seed, 'ref_seed', low=0)
-        if self.matching not in MATCHINGS: raise ValueError(f"matching must be one of {MATCHINGS}, got {self.matching!r}")
+        if self.matching not in MATCHINGS:
+            raise ValueError(f"matching must be one of {MATCHINGS}, got {self.matching!r}")
 
     @property
     def N1(self) -> int:
@@ -128,16 +135,20 @@ class Distillation:
     dataset:DistilledDataset
     teacher:TrainedNet
 
+# %% ../nbs/09_pipeline.ipynb #547b8bc5-1
 def check_agree(task:MultiIndexTask, # the task
                 X:torch.Tensor, # data said to come from it
                ):
     "Raise unless `X` has the task's input dimension, dtype and device, saying which differs."
-    if not isinstance(task, MultiIndexTask): raise ValueError(f"task must be a MultiIndexTask, got {type(task).__name__}")
-    if X.shape[1] != task.d: raise ValueError(f"X has d = {X.shape[1]} but the task has d = {task.d}")
+    if not isinstance(task, MultiIndexTask):
+        raise ValueError(f"task must be a MultiIndexTask, got {type(task).__name__}")
+    if X.shape[1] != task.d:
+        raise ValueError(f"X has d = {X.shape[1]} but the task has d = {task.d}")
     if X.dtype != task.dtype or X.device != task.device:
         raise ValueError(f"X is {X.dtype} on {X.device} but the task is {task.dtype} on {task.device}: draw the data with sample(task, ...), "
                          "or make the task in the data's dtype and device")
 
+# %% ../nbs/09_pipeline.ipynb #547b8bc5-2
 def replay_phase1(ref:Reference, # the reference initialization
                   X1:torch.Tensor, # inputs of the first distilled set, (N1, d)
                   y1:torch.Tensor, # its labels, (N1,)
@@ -146,6 +157,7 @@ def replay_phase1(ref:Reference, # the reference initialization
     ref64 = Reference(ref.net.to(torch.float64), ref.b2.double(), ref.seed)
     return retrain_phase1(ref64, X1.double(), y1.double()).to(X1.dtype)
 
+# %% ../nbs/09_pipeline.ipynb #547b8bc5-3
 def distill(X:torch.Tensor, # real inputs (n, d)
             y:torch.Tensor, # real labels (n,), raw
             L:int, # width of the network
@@ -157,7 +169,8 @@ def distill(X:torch.Tensor, # real inputs (n, d)
            ) -> Distillation:
     "Algorithm 1, progressive: $\\tilde D_1$ by one-step GM, phase 1 retrained, teacher's phase 2, then $\\tilde D_2$ by GM or PM."
     check_data(X, y) # each argument is checked once, here: the steps below take checked values
-    if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
+    if not isinstance(config, DistillConfig):
+        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
     _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
     check_int(ref_seed, 'ref_seed', low=0); check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
@@ -184,10 +197,12 @@ def retrain(ds:DistilledDataset, # the distilled dataset
             ref:Reference=None, # reference initialization; default: regenerated from ds.ref_seed
            ) -> TrainedNet:
     "Retrain the two-layer network from `ds` alone (Algorithm 1's retraining, both phases)."
-    if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
+    if not isinstance(ds, DistilledDataset):
+        raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     if ref is None: ref = reference_init(ds.L, ds.d, ds.ref_seed, ds.X1.dtype, ds.X1.device)
     if ref.net.L != ds.L or ref.net.d != ds.d:
-        raise ValueError(f"ref must have the dataset's width L = {ds.L} and input dimension d = {ds.d}, got L = {ref.net.L}, d = {ref.net.d}")
+        raise ValueError(f"ref must have the dataset's width L = {ds.L} and input dimension d = "
+                         f"{ds.d}, got L = {ref.net.L}, d = {ref.net.d}")
     if ref.net.W.dtype != ds.X1.dtype or ref.net.W.device != ds.X1.device:
         raise ValueError(f"ref is {ref.net.W.dtype} on {ref.net.W.device} but the dataset is {ds.X1.dtype} on {ds.X1.device}: "
                          "make the reference with reference_init(..., dtype=, device=) of the dataset")
@@ -211,11 +226,13 @@ def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
         h.update(f'{k}:{t.dtype}:{tuple(t.shape)};'.encode()); h.update(t.numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/09_pipeline.ipynb #607631e3-1
 def save_dataset(ds:DistilledDataset, # the dataset to save
                  path, # the file to create or replace
                 ) -> Path:
     "Write `ds` to `path` atomically (see `atomic_write`), its manifest and tensors under one checksum."
-    if not isinstance(ds, DistilledDataset): raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
+    if not isinstance(ds, DistilledDataset):
+        raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
     manifest = json.dumps({'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': __version__,
                            'L': ds.L, 'ref_seed': ds.ref_seed, 'matching': ds.matching, 'memory': ds.memory(), 'info': ds.info})
@@ -233,11 +250,14 @@ def _verified_manifest(payload, # what torch.load returned
                          if older else f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
     if any(not isinstance(payload.get(k), torch.Tensor) for k in _TENSORS) or not isinstance(payload.get('checksum'), str) \
        or dataset_checksum(payload['manifest'], payload) != payload['checksum']:
-        raise ValueError(f"path is corrupted: the manifest and tensors of {where} do not match their checksum")
+        raise ValueError(f"path is corrupted: the manifest and tensors of {where} do not match "
+                         "their checksum")
     manifest = json.loads(payload['manifest'])
-    if manifest.get('format') != FORMAT: raise ValueError(f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
+    if manifest.get('format') != FORMAT:
+        raise ValueError(f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
     if manifest.get('format_version') != FORMAT_VERSION:
-        raise ValueError(f"path holds format version {manifest.get('format_version')} ({where}); this ddlit reads version {FORMAT_VERSION}")
+        raise ValueError(f"path holds format version {manifest.get('format_version')} ({where}); "
+                         f"this ddlit reads version {FORMAT_VERSION}")
     return manifest
 
 def load_dataset(path, # a file written by save_dataset
@@ -260,6 +280,7 @@ class ParadigmRow:
     se:float
     floats:int
 
+# %% ../nbs/09_pipeline.ipynb #6520e754-1
 @dataclass(frozen=True)
 class Comparison:
     "The result of `compare_paradigms`: one row per paradigm, the distillation, and the two memory yardsticks."
@@ -290,6 +311,7 @@ def _paradigm_models(result:Distillation, X, y, ref:Reference, pick:torch.Genera
             'distilled': (retrain(ds), ds.floats), 'Random I': (random1, floats_stored(d, points=ds.N1 + n)),
             'Random II': (random2, floats_stored(d, points=ds.N1 + ds.N2, preprocessing=True))}
 
+# %% ../nbs/09_pipeline.ipynb #6520e754-2
 def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
                       X:torch.Tensor, # real inputs (n, d)
                       y:torch.Tensor, # real labels (n,)
@@ -303,7 +325,8 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     "Test loss, its standard error and the floats stored for each paradigm of Section 5.1, and the distillation itself."
     say, (n, d) = progress or (lambda msg: None), X.shape; check_agree(task, X)
     if iterated is not None: check_int(iterated, 'iterated', low=1)
-    if not isinstance(config, DistillConfig): raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
+    if not isinstance(config, DistillConfig):
+        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if n < config.N1 + 2 * L + 2:
         raise ValueError(f"n must be at least N1 + 2L + 2 = {config.N1 + 2 * L + 2} (the random baselines draw as many real points as the "
                          f"distilled sets hold: N1, and up to 2L + 2 on the second set's line), got n = {n}")

@@ -21,6 +21,7 @@ class Reference:
     b2:torch.Tensor # (L,) phase-2 biases, N(0, 1), fixed once
     seed:int # the seed that regenerates both
 
+# %% ../nbs/06_retrain.ipynb #c4126636-1
 def reference_init(L:int, # width, even
                    d:int, # input dimension
                    seed:int, # non-negative seed that regenerates theta_ref
@@ -52,6 +53,7 @@ def retrain_phase1(ref:Reference, # the reference initialization
     net = phase1_step(ref.net, X, y, normalize=normalize)
     return TwoLayerNet(torch.zeros_like(ref.b2), net.W, ref.b2)
 
+# %% ../nbs/06_retrain.ipynb #df5227c3-1
 def effective_width(net:TwoLayerNet, # network after phase 1
                    ) -> int:
     "$L'$: the number of non-zero first-layer rows (Remark B.28)."
@@ -72,7 +74,8 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
                         steps:int=None, # None: the closed-form ridge (the limit of phase 2); else this many steps of gradient descent
                        ) -> TrainedNet:
     "Phase 2 of Definition 3.5 on the real data: the 'teacher at t = 2' when `net1` comes from $\\tilde D_1$."
-    if not isinstance(net1, TwoLayerNet): raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
+    if not isinstance(net1, TwoLayerNet):
+        raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
     return _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps)
 
@@ -82,6 +85,7 @@ def _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps=None) -> Tr
     net, lam2, val_losses = _fit_on_features(net1, net1._features(X), res, lam2, lams, val_fraction, steps)
     return TrainedNet(net, linear, lam2, val_losses)
 
+# %% ../nbs/06_retrain.ipynb #95ea94dd-1
 def train_on_real_data(ref:Reference, # the reference initialization
                        X:torch.Tensor, # real inputs (n, d)
                        y:torch.Tensor, # real labels (n,), raw
@@ -89,6 +93,7 @@ def train_on_real_data(ref:Reference, # the reference initialization
                        val_fraction:float=0.2, # held-out share for choosing lam2
                       ) -> TrainedNet:
     "Both phases of Definition 3.5 on the real data from $\\theta_{\\mathrm{ref}}$: the teacher, and the 'vanilla' paradigm of Section 5.1."
-    if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
+    if not isinstance(ref, Reference):
+        raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     _check_real_data(ref.net, X, y, 'ref'); check_ridge(None, lams, val_fraction, None, X.shape[0])
     return _finish_on_real_data(retrain_phase1(ref, X, _preprocess(X, y)[1]), X, y, None, lams, val_fraction)

@@ -19,7 +19,8 @@ def hinges(net:TwoLayerNet, # network after phase 1 (the biases b are those of p
     slope = net.W @ v
     kinked = slope != 0
     if not kinked.any():
-        raise ValueError("v must not be orthogonal to every active neuron (Assumption B.36): along it all features are constant")
+        raise ValueError("v must not be orthogonal to every active neuron (Assumption B.36): "
+                         "along it all features are constant")
     return torch.unique(-net.b[kinked] / slope[kinked]) # sorted, exact ties merged
 
 # %% ../nbs/07_second_set.ipynb #c36de5f6
@@ -29,7 +30,9 @@ def interval_points(h:torch.Tensor, # sorted distinct kink positions along a lin
                     inset:float=INSET, # the points of a bounded interval, as a fraction of its width from its ends, in (0, 1/2)
                    ) -> torch.Tensor:
     "Two scalars strictly inside each of the $m+1$ intervals cut by the sorted kinks `h`: $2(m+1)$ points."
-    if not 0 < inset < 0.5: raise ValueError(f"inset must lie in (0, 1/2) so that both points are inside the interval, got {inset}")
+    if not 0 < inset < 0.5:
+        raise ValueError("inset must lie in (0, 1/2) so that both points are inside the "
+                         f"interval, got {inset}")
     gap = (h[-1] - h[0]) / (len(h) - 1) if len(h) > 1 else torch.ones((), dtype=h.dtype, device=h.device)
     width = h[1:] - h[:-1]
     inner = torch.stack([h[:-1] + inset * width, h[1:] - inset * width], dim=1).reshape(-1)
@@ -59,6 +62,7 @@ def numerical_rank(S:torch.Tensor, # singular values, in descending order
     top = S[0] if top is None else top
     return int((S > top * max(shape) * torch.finfo(torch.float64).eps).sum())
 
+# %% ../nbs/07_second_set.ipynb #26584e58-1
 def rank_and_condition(M:torch.Tensor, # a matrix; analysed in float64
                       ) -> tuple:
     "The numerical rank $k$ of `M` and its condition number on that rank, $\\kappa=\\sigma_1/\\sigma_k$."
@@ -79,6 +83,7 @@ class LinePoints:
         "The points themselves, (N2, d) in float64, given the first distilled set's inputs `X1`."
         return self.s[:, None] * X1[self.index].double()
 
+# %% ../nbs/07_second_set.ipynb #121a6c61-1
 def line_features(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                   v:torch.Tensor, # direction of the line, (d,)
                  ) -> torch.Tensor:
@@ -86,6 +91,7 @@ def line_features(net:TwoLayerNet, # network after phase 1, with the phase-2 bia
     net, v = net.to(torch.float64), v.double()
     return net.features(interval_points(hinges(net, v))[:, None] * v)
 
+# %% ../nbs/07_second_set.ipynb #121a6c61-2
 def best_direction(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                    X1:torch.Tensor, # the candidate directions, (N1, d)
                   ) -> int:
@@ -95,13 +101,16 @@ def best_direction(net:TwoLayerNet, # network after phase 1, with the phase-2 bi
     score = lambda i: (-max_line_rank(net64, X1[i].double()), rank_and_condition(line_features(net, X1[i]))[1])
     return min(seen, key=score)
 
+# %% ../nbs/07_second_set.ipynb #121a6c61-3
 def second_set_inputs(net:TwoLayerNet, # network after phase-1 retraining, with the phase-2 biases
                       X1:torch.Tensor, # inputs of the first distilled set, (N1, d): the candidate directions
                       strategy:str='compact', # 'compact' or 'per-candidate'
                      ) -> LinePoints:
     "Inputs of the second distilled set (Appendix B.8) along directions taken from $\\tilde D_1$."
     if not (net.W.norm(dim=1) > 0).any():
-        raise ValueError("net must have an active neuron: every first-layer row is zero after phase 1 (the first distilled set moved no neuron), so no second set can carry information")
+        raise ValueError("net must have an active neuron: every first-layer row is zero after "
+                         "phase 1 (the first distilled set moved no neuron), so no second set can "
+                         "carry information")
     cands = [best_direction(net, X1)] if strategy == 'compact' else range(len(X1))
     net64 = net.to(torch.float64)
     parts = [(i, interval_points(hinges(net64, X1[i].double()))) for i in cands]

@@ -41,12 +41,16 @@ class HermiteTarget:
 def hermite_target(terms:dict, # {(k_1, ..., k_r): c}: Hermite-product degrees and their coefficients
                   ) -> HermiteTarget:
     "Validate `terms` and return the target with coefficients scaled so that $\\mathbb E g^2=1$."
-    if not isinstance(terms, dict) or not terms: raise ValueError(f"terms must be a non-empty dict {{degrees: coefficient}}, got {terms!r}")
+    if not isinstance(terms, dict) or not terms:
+        raise ValueError(f"terms must be a non-empty dict {{degrees: coefficient}}, got {terms!r}")
     r = len(next(iter(terms)))
     for k, c in terms.items():
         if not isinstance(k, tuple) or len(k) != r or len(k) == 0 or any(isinstance(i, bool) or not isinstance(i, int) or i < 0 for i in k):
-            raise ValueError(f"terms keys must be tuples of {r} non-negative integers (one degree per latent coordinate), got {k!r}")
-        if sum(k) == 0: raise ValueError(f"terms must not contain a constant term (Assumption 3.1 needs E[g] = 0), got {k!r}")
+            raise ValueError(f"terms keys must be tuples of {r} non-negative integers (one degree "
+                             f"per latent coordinate), got {k!r}")
+        if sum(k) == 0:
+            raise ValueError("terms must not contain a constant term (Assumption 3.1 needs E[g] "
+                             f"= 0), got {k!r}")
         check_float(c, f"terms[{k}]")
     norm = math.sqrt(sum(c * c for c in terms.values()))
     if norm == 0: raise ValueError("terms must have a non-zero coefficient")
@@ -61,7 +65,8 @@ def anisotropic_target(r:int, # intrinsic dimension
     "The default target's terms with the $h_2(z_i)$ coefficients $\\kappa^{(r-i)/(r-1)}$: a Hessian with eigenvalue ratio $\\kappa$."
     check_int(r, 'r', low=1)
     check_float(kappa, 'kappa', low=1)
-    if not isinstance(negative, bool): raise ValueError(f"negative must be True or False, got {negative!r}")
+    if not isinstance(negative, bool):
+        raise ValueError(f"negative must be True or False, got {negative!r}")
     def unit(i, k): return tuple(k if j == i else 0 for j in range(r))
     scale = [kappa ** ((r - 1 - i) / (r - 1)) if r > 1 else 1. for i in range(r)]
     terms = {unit(i, 2): -s if negative and i == r - 1 else s for i, s in enumerate(scale)}
@@ -69,6 +74,7 @@ def anisotropic_target(r:int, # intrinsic dimension
     for i in range(r - 1): terms[tuple(2 if j in (i, i + 1) else 0 for j in range(r))] = 1.0
     return hermite_target(terms)
 
+# %% ../nbs/02_tasks.ipynb #6ccb58f9-1
 def default_target(r:int=1, # intrinsic dimension
                   ) -> HermiteTarget:
     "The default target of intrinsic dimension `r`: quadratic in every direction plus quartic terms."
@@ -82,16 +88,22 @@ def parse_target(text:str, # e.g. 'h2(z1) + h4(z1)' or '0.5*h2(z1)*h2(z2) - h3(z
                 ) -> HermiteTarget:
     "A target from its formula: terms `[c*]hK(zI)[*hK(zJ)...]` joined by `+` or `-` (see `HermiteTarget.formula`)."
     check_int(r, 'r', low=1)
-    if not isinstance(text, str) or not text.strip(): raise ValueError(f"target must be a formula such as 'h2(z1) + h4(z1)', got {text!r}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"target must be a formula such as 'h2(z1) + h4(z1)', got {text!r}")
     terms = {}
     for piece in re.split(r'(?<![eE])(?=[+-])', text.replace(' ', '')):
         m = re.fullmatch(r'([+-]?)(?:(\d*\.?\d+(?:[eE][+-]?\d+)?)\*)?((?:h\d+\(z\d+\)\*?)+)', piece)
         factors = _FACTOR.findall(m.group(3)) if m else []
-        if not m or m.group(3).endswith('*'): raise ValueError(f"target term {piece!r} must read like 0.5*h2(z1)*h4(z2), in {text!r}")
+        if not m or m.group(3).endswith('*'):
+            raise ValueError(f"target term {piece!r} must read like 0.5*h2(z1)*h4(z2), in {text!r}")
         degrees = [0] * r
         for k, i in factors:
-            if not 1 <= int(i) <= r: raise ValueError(f"target term {piece!r} uses z{i}, but r = {r}: latent coordinates are z1 .. z{r}")
-            if degrees[int(i) - 1]: raise ValueError(f"target term {piece!r} has two factors in z{i}: write one hK(z{i}) per coordinate")
+            if not 1 <= int(i) <= r:
+                raise ValueError(f"target term {piece!r} uses z{i}, but r = {r}: latent "
+                                 f"coordinates are z1 .. z{r}")
+            if degrees[int(i) - 1]:
+                raise ValueError(f"target term {piece!r} has two factors in z{i}: write one "
+                                 f"hK(z{i}) per coordinate")
             degrees[int(i) - 1] = int(k)
         coef = (-1 if m.group(1) == '-' else 1) * float(m.group(2) or 1)
         terms[tuple(degrees)] = terms.get(tuple(degrees), 0.) + coef
@@ -125,9 +137,12 @@ class MultiIndexTask:
         tol = 1e-10 if self.U.dtype == torch.float64 else 1e-5
         eye = torch.eye(self.r, dtype=self.U.dtype, device=self.U.device)
         dev = (self.U @ self.U.T - eye).abs().max().item()
-        if dev > tol: raise ValueError(f"U must have orthonormal rows (U U^T = I), got max |U U^T - I| = {dev:.2e}")
+        if dev > tol:
+            raise ValueError("U must have orthonormal rows (U U^T = I), got max |U U^T - I| = "
+                             f"{dev:.2e}")
         if not isinstance(self.target, HermiteTarget) or self.target.r != self.r:
-            raise ValueError(f"target must be a HermiteTarget on r = {self.r} latent coordinates (rows of U), got {self.target!r}")
+            raise ValueError(f"target must be a HermiteTarget on r = {self.r} latent coordinates "
+                             f"(rows of U), got {self.target!r}")
         ev = torch.linalg.eigvalsh(latent_hessian(self.target)).abs()
         if ev.min() <= 1e-10 * ev.max():
             raise ValueError(f"target must have a degree-2 part in every latent direction (Assumption 3.3: rank H = r); "
@@ -200,7 +215,8 @@ def make_task(target:HermiteTarget, # link function g; its r sets the intrinsic 
               dtype=torch.float64, # dtype of U and of the samples
              ) -> MultiIndexTask:
     "A multi-index task with a random principal subspace of dimension `target.r` in $\\mathbb R^d$."
-    if not isinstance(target, HermiteTarget): raise ValueError(f"target must be a HermiteTarget, got {type(target).__name__}")
+    if not isinstance(target, HermiteTarget):
+        raise ValueError(f"target must be a HermiteTarget, got {type(target).__name__}")
     return MultiIndexTask(random_subspace(target.r, d, gen, dtype), target, noise)
 
 # %% ../nbs/02_tasks.ipynb #825583a0
@@ -209,7 +225,8 @@ def task_from_record(record:dict, # as written by MultiIndexTask.record
                     ) -> MultiIndexTask:
     "The task that `MultiIndexTask.record` describes, in its recorded dtype, on `device`."
     if not isinstance(record, dict) or not {'degrees', 'coefs', 'U', 'noise', 'dtype'} <= set(record):
-        raise ValueError(f"record must hold a task's degrees, coefs, U, noise and dtype (MultiIndexTask.record), got {record!r:.200}")
+        raise ValueError("record must hold a task's degrees, coefs, U, noise and dtype "
+                         f"(MultiIndexTask.record), got {record!r:.200}")
     target = HermiteTarget(tuple(tuple(k) for k in record['degrees']), tuple(record['coefs']))
     U = torch.tensor(record['U'], dtype=torch.float64).to(resolve_dtype(record['dtype']))
     return MultiIndexTask(U.to(resolve_device(device)), target, record['noise'])
@@ -239,7 +256,8 @@ def seeded_task(r:int, # intrinsic dimension
                ):
     "A task of dimension `r` (the default target unless one is given) with `n` samples, drawn on the CPU from `seed`, moved to `device`; and a follow-up seed."
     target = default_target(r) if target is None else target
-    if not isinstance(target, HermiteTarget) or target.r != r: raise ValueError(f"target must be a HermiteTarget on r = {r} coordinates, got {target!r}")
+    if not isinstance(target, HermiteTarget) or target.r != r:
+        raise ValueError(f"target must be a HermiteTarget on r = {r} coordinates, got {target!r}")
     gen = make_generator(seed, 'cpu')
     task = make_task(target, d, gen, noise=noise, dtype=dtype)
     X, y = sample(task, n, gen)
@@ -266,6 +284,7 @@ def check_data(X:torch.Tensor, # inputs (n, d)
     if X.shape[0] == 0: raise ValueError("X must have at least one row")
     return check_magnitude(X, 'X'), check_magnitude(y, 'y')
 
+# %% ../nbs/02_tasks.ipynb #f14d366c-1
 def preprocess(X:torch.Tensor, # inputs (n, d)
                y:torch.Tensor, # raw labels (n,)
               ):

@@ -21,6 +21,7 @@ def relu_d1(z:torch.Tensor, # pre-activations, any shape
     "$\\sigma'(z)=\\mathbb 1[z>0]$, the derivative of ReLU (0 at the kink, as autograd takes it)."
     return (z > 0).to(z.dtype)
 
+# %% ../nbs/04_training.ipynb #a6de9e8a-1
 def first_layer_gradient(net:TwoLayerNet, # the network at which the gradient is taken
                          X:torch.Tensor, # inputs (n, d)
                          y:torch.Tensor, # preprocessed labels (n,)
@@ -61,6 +62,7 @@ def subspace_sine(X:torch.Tensor, # points, (N, d)
     Q = Vh[:int((S > S[0] * max(X.shape) * torch.finfo(torch.float64).eps).sum())].T # an orthonormal basis of the span
     return torch.linalg.matrix_norm(P.double() - Q @ (Q.T @ P.double()), ord=2).item()
 
+# %% ../nbs/04_training.ipynb #17db065d-1
 def latent_spread(X:torch.Tensor, # points, (N, d)
                   U:torch.Tensor, # orthonormal rows spanning the principal subspace, (r, d)
                  ) -> float:
@@ -102,6 +104,7 @@ class RidgePath:
     grads:torch.Tensor # (T, L): g_t for t = 0..T-1 (loss gradient, without the weight-decay term)
     lr:float # the step size eta_2 used
 
+# %% ../nbs/04_training.ipynb #d48496d4-1
 def ridge_gd(Phi:torch.Tensor, # features (n, L)
              y:torch.Tensor, # labels (n,)
              lam:float, # ridge lambda_2 >= 0
@@ -127,7 +130,9 @@ def gd_iterate(H:torch.Tensor, # symmetric positive semidefinite Hessian of the 
     "The $T$-th iterate of $x\\leftarrow x-\\eta(Hx-b)$ from $x=0$, in closed form from the eigendecomposition of $H$ (float64)."
     mu, V = torch.linalg.eigh(H.double())
     mu = mu.clamp_min(0) # round-off can leave tiny negative eigenvalues of a Gram matrix
-    if lr is None and mu[-1] <= 0: raise ValueError("H must have a positive eigenvalue when lr is None (the step is 1 / lambda_max(H))")
+    if lr is None and mu[-1] <= 0:
+        raise ValueError("H must have a positive eigenvalue when lr is None (the step is 1 / "
+                         "lambda_max(H))")
     lr = 1. / mu[-1].item() if lr is None else lr
     safe = torch.where(mu > 0, mu, torch.ones_like(mu))
     q = 1 - lr * safe # the contraction of each direction; 1 - q^T by expm1/log1p where q > 0 (exact for tiny lr mu)
@@ -135,6 +140,7 @@ def gd_iterate(H:torch.Tensor, # symmetric positive semidefinite Hessian of the 
     gain = torch.where(mu > 0, done / safe, torch.full_like(mu, lr * steps))
     return V @ (gain * (V.T @ b.double()))
 
+# %% ../nbs/04_training.ipynb #078ae57b-1
 def ridge_iterate(G:torch.Tensor, # Gram matrix Phi^T Phi / n, (L, L)
                   c:torch.Tensor, # Phi^T y / n, (L,)
                   lam:float, # ridge lambda_2 >= 0
@@ -161,6 +167,7 @@ def select_ridge(Phi:torch.Tensor, # features (n, L)
         losses[lam] = 0.5 * ((Phi[:n_val] @ a - y[:n_val])**2).mean().item()
     return min(losses, key=losses.get), losses
 
+# %% ../nbs/04_training.ipynb #5bf74bf7-1
 def check_ridge(lam2:float=None, # a given ridge, or None (chosen on a validation split)
                 lams=RIDGE_GRID, # candidate ridges
                 val_fraction:float=0.2, # held-out share for choosing the ridge
@@ -171,9 +178,11 @@ def check_ridge(lam2:float=None, # a given ridge, or None (chosen on a validatio
     if lam2 is not None: check_float(lam2, 'lam2', low=0, strict=True)
     if not lams: raise ValueError("lams must contain at least one candidate")
     for lam in lams: check_float(lam, 'lam', low=0, strict=True)
-    if not 0 < check_float(val_fraction, 'val_fraction') < 1: raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    if not 0 < check_float(val_fraction, 'val_fraction') < 1:
+        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
     if lam2 is None and n is not None and not 0 < math.ceil(val_fraction * n) < n:
-        raise ValueError(f"val_fraction must leave rows on both sides of the split, got {math.ceil(val_fraction * n)} of {n} held out")
+        raise ValueError("val_fraction must leave rows on both sides of the split, got "
+                         f"{math.ceil(val_fraction * n)} of {n} held out")
     if steps is not None: check_int(steps, 'steps', low=1)
 
 # %% ../nbs/04_training.ipynb #f9965e8b
@@ -210,13 +219,16 @@ class HeldOutSet:
         errs = torch.cat([(model(self.X[s:s + self.chunk]) - self.f[s:s + self.chunk])**2 for s in range(0, len(self.X), self.chunk)])
         return errs.mean().item(), (errs.std() / math.sqrt(len(errs))).item()
 
+# %% ../nbs/04_training.ipynb #1c317d8c-1
 def held_out_set(task:MultiIndexTask, # supplies f* and the input law
                  n_test:int, # number of test points, at least 2
                  seed, # an int (a fresh generator on the task's device: same seed, same points) or a torch.Generator (advanced)
                  chunk:int=2**14, # points drawn and evaluated at a time
                 ) -> HeldOutSet:
     "`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk` (the noise draw, if any, is discarded)."
-    if not isinstance(task, MultiIndexTask): raise ValueError(f"task must be a MultiIndexTask (make_task, seeded_task), got {type(task).__name__}")
+    if not isinstance(task, MultiIndexTask):
+        raise ValueError("task must be a MultiIndexTask (make_task, seeded_task), got "
+                         f"{type(task).__name__}")
     check_int(n_test, 'n_test', low=2)
     check_int(chunk, 'chunk', low=1)
     if not isinstance(seed, torch.Generator): check_int(seed, 'seed', low=0)
@@ -224,6 +236,7 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
     X = [sample(task, min(chunk, n_test - s), gen)[0] for s in range(0, n_test, chunk)]
     return HeldOutSet(torch.cat(X), torch.cat([task.f_star(x) for x in X]), chunk)
 
+# %% ../nbs/04_training.ipynb #1c317d8c-2
 def population_loss(model, # callable mapping inputs (n, d) to predictions (n,)
                     task:MultiIndexTask, # supplies f* and the input law
                     n_test:int, # number of fresh test points

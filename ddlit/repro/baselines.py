@@ -20,13 +20,18 @@ def random_features_net(ref:Reference, # the reference initialization
     "No phase 1: the reference rows $W_{\\mathrm{ref}}$ with the phase-2 biases and $a=0$."
     return TwoLayerNet(torch.zeros_like(ref.b2), ref.net.W, ref.b2)
 
+# %% ../../nbs/13_baselines.ipynb #88022d1e-1
 def oracle_net(ref:Reference, # the reference initialization
                task:MultiIndexTask, # supplies the principal subspace
               ) -> TwoLayerNet:
     "The oracle first layer: rows $P^*w_j/\\lVert P^*w_j\\rVert$ of the reference rows, phase-2 biases, $a=0$."
-    if not isinstance(ref, Reference): raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
-    if not isinstance(task, MultiIndexTask): raise ValueError(f"task must be a MultiIndexTask, got {type(task).__name__}")
-    if task.d != ref.net.d: raise ValueError(f"task must have the reference's input dimension d = {ref.net.d}, got d = {task.d}")
+    if not isinstance(ref, Reference):
+        raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
+    if not isinstance(task, MultiIndexTask):
+        raise ValueError(f"task must be a MultiIndexTask, got {type(task).__name__}")
+    if task.d != ref.net.d:
+        raise ValueError(f"task must have the reference's input dimension d = {ref.net.d}, got d "
+                         f"= {task.d}")
     W = ref.net.W @ task.projector() # P* is symmetric; a Gaussian row has a zero projection with probability 0
     return TwoLayerNet(torch.zeros_like(ref.b2), W / W.norm(dim=1, keepdim=True), ref.b2)
 
@@ -38,7 +43,8 @@ def ridge_distillation(net1:TwoLayerNet, # the first layer after phase 1 (biases
                        max_points:int=None, # stop doubling here; default n, the size of the real data
                       ):
     "Chen et al. (2024) style distillation of phase 2: generic Gaussian inputs (stored in full) labelled $\\tilde\\Phi a$ in float64, doubled until full rank."
-    if not isinstance(net1, TwoLayerNet): raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
+    if not isinstance(net1, TwoLayerNet):
+        raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     check_size(check_tensor(X, 'X', ndim=2, like=net1.W, like_name='net1.W'), 'X', 1, net1.d, 'the input dimension of net1')
     target = rank_and_condition(net1.features(X))[0]
     limit = check_int(X.shape[0] if max_points is None else max_points, 'max_points', low=1)

@@ -65,6 +65,7 @@ def paradigm_legend(out:Comparison, # the result of compare_paradigms
         f"  second set: condition number {cond:.1e}, {'within' if cond <= COND_LIMIT else 'BEYOND'} what retraining's float64 solve "
         f"accepts ({COND_LIMIT:.0e})"])
 
+# %% ../../nbs/10_cli.ipynb #489cc07a-1
 def plot_paradigms(out:Comparison, # the result of compare_paradigms
                    path:Path, # the PNG file to write
                    title:str, # figure title
@@ -168,6 +169,7 @@ def check_run_args(args, # parsed arguments of ddlit run
     if target is not None: MultiIndexTask(torch.eye(args.r, args.d, dtype=torch.float64), target) # Assumption 3.3, checked now
     return resolve_device(args.device), FLOAT_DTYPES[args.dtype], config, target
 
+# %% ../../nbs/10_cli.ipynb #26fed21f-1
 def run_command(args, # parsed arguments of ddlit run
                ) -> str:
     "`ddlit run`: the pipeline on the chosen task; writes the output folder as a whole and returns the report."
@@ -208,7 +210,8 @@ RUN_FILES = ('dataset.pt', 'paradigms.json', 'paradigms.png') # what ddlit run w
 def check_run_folder(out:Path, # the --out of ddlit run
                     ) -> Path:
     "Refuse an `--out` that is a file or holds files ddlit run did not write (a run replaces its folder whole); probe that its parent is writable."
-    if out.exists() and not out.is_dir(): raise ValueError(f"out must be a folder, got the file {str(out)!r}")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out must be a folder, got the file {str(out)!r}")
     other = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES) if out.exists() else []
     if other:
         raise ValueError(f"out {str(out)!r} holds files that ddlit run did not write ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): "
@@ -222,6 +225,7 @@ def _exchange(a:Path, b:Path) -> bool:
     try: return ctypes.CDLL(None, use_errno=True).renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0 # AT_FDCWD, RENAME_EXCHANGE
     except (OSError, AttributeError): return False
 
+# %% ../../nbs/10_cli.ipynb #a4510274-1
 def replace_folder(staged:Path, # a complete folder beside `out`
                    out:Path, # the folder it replaces (or becomes)
                   ) -> Path:
@@ -254,7 +258,8 @@ def retrain_command(args, # parsed arguments of ddlit retrain
         raise ValueError(f"dataset {args.dataset!r} does not record its task, so there is nothing to test it on: distil with "
                          "distill(X, y, L, gen, task=task) (compare_paradigms and ddlit run do), then save_dataset")
     task = task_from_record(ds.info['task'], device)
-    if ds.d != task.d: raise ValueError(f"dataset has d = {ds.d} but its recorded task has d = {task.d}")
+    if ds.d != task.d:
+        raise ValueError(f"dataset has d = {ds.d} but its recorded task has d = {task.d}")
     seed = ds.info.get('test_seed', 0) if args.test_seed is None else args.test_seed # default: a ddlit run's own test points
     loss, se = held_out_set(task, args.n_test, seed).loss(retrain(ds))
     return (f"retrained from {args.dataset}: N1 = {ds.N1}, N2 = {ds.N2}, {ds.floats} floats, L = {ds.L}\n"
@@ -271,6 +276,7 @@ def _watch_parent(parent:int, poll:float=0.2):
     while os.getppid() == parent: time.sleep(poll)
     os._exit(1)
 
+# %% ../../nbs/10_cli.ipynb #e7c6700f-1
 def worker_init(threads:int, # BLAS threads for this worker
                 parent:int, # the launcher's process id
                ):
@@ -279,6 +285,7 @@ def worker_init(threads:int, # BLAS threads for this worker
     if os.getppid() != parent: os._exit(1) # the launcher died before this worker started
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name='ddlit-watch-launcher').start()
 
+# %% ../../nbs/10_cli.ipynb #e7c6700f-2
 def threads_plugin(n:int, # BLAS threads for every worker
                   ):
     "A Dask worker plugin that sets every worker's torch threads, including workers that start later (a restarted one)."
@@ -303,12 +310,14 @@ def _slurm_executor(args) -> tuple:
     "A submitit executor that sends the cells to SLURM as job arrays, and its closer."
     try: import submitit
     except ImportError: raise ValueError("--slurm needs submitit, which is not installed: pip install 'ddlit[slurm]'") from None
-    if not shutil.which('sbatch'): raise ValueError("slurm needs a SLURM cluster: sbatch is not on PATH on this machine")
+    if not shutil.which('sbatch'):
+        raise ValueError("slurm needs a SLURM cluster: sbatch is not on PATH on this machine")
     ex = submitit.AutoExecutor(folder=Path(args.out) / 'slurm', cluster='slurm')
     ex.update_parameters(timeout_min=args.slurm_time, mem_gb=args.slurm_mem, cpus_per_task=args.threads, slurm_array_parallelism=args.jobs,
                          **({'slurm_partition': args.slurm_partition} if args.slurm_partition else {}))
     return ex, lambda: None
 
+# %% ../../nbs/10_cli.ipynb #e7c6700f-3
 def make_executor(args, # parsed arguments of ddlit reproduce
                  ) -> tuple:
     "The executor that `--jobs`, `--dask` and `--slurm` ask for (None: this process), and the function that releases it."
@@ -318,12 +327,14 @@ def make_executor(args, # parsed arguments of ddlit reproduce
     pool = ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context('spawn'), initializer=worker_init, initargs=(args.threads, os.getpid()))
     return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
 
+# %% ../../nbs/10_cli.ipynb #e7c6700f-4
 def check_executor_args(args, # parsed arguments of ddlit reproduce
                        ):
     "Validate the options of where the cells run, before anything starts."
     for name in ('jobs', 'threads', 'estimate_cells', 'slurm_time', 'slurm_mem'): check_int(getattr(args, name), name, low=1)
     if args.dask and args.slurm: raise ValueError("dask and slurm exclude each other: choose one")
-    if args.calibrate and not args.estimate: raise ValueError("calibrate is an option of --estimate: add --estimate")
+    if args.calibrate and not args.estimate:
+        raise ValueError("calibrate is an option of --estimate: add --estimate")
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34
 REPRODUCE_OUT = 'ddlit-results' # the folder of `ddlit reproduce` when --out is not given
@@ -369,11 +380,13 @@ def _saved(args) -> str:
     return (f"{sum(saved_cells(log) for log in logs)} of {sum(sweep_cells(n, args.scale) for n in names)} cells saved in {out}; "
             f"resume with: ddlit reproduce {args.experiment} --{args.scale} --out {out}")
 
+# %% ../../nbs/10_cli.ipynb #a86a2c34-1
 def interrupted_line(args, # parsed arguments of ddlit reproduce
                     ) -> str:
     "One line for an interrupted `ddlit reproduce`: how many cells are saved, where, and the command that resumes."
     return f"ddlit reproduce: interrupted; {_saved(args)}"
 
+# %% ../../nbs/10_cli.ipynb #a86a2c34-2
 def failure_line(args, # parsed arguments of the command
                  e:OSError, # what stopped it: a failed write or read (a full disk, a lost permission)
                 ) -> str:

@@ -39,6 +39,7 @@ def settings_grid(settings:dict, # one scale of a sweep's settings
     axes['seed'] = list(range(settings['seeds']))
     return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
 
+# %% ../../nbs/14_experiments.ipynb #5fe13183-1
 @dataclass(frozen=True)
 class Sweep:
     "A grid of independent cells: its settings at both scales, the function computing one cell, and the type of its rows."
@@ -56,24 +57,28 @@ class Sweep:
         "What the cell function receives: the settings at `scale`, the cell's values, the dtype and device."
         return {**self.settings[scale], **cell, 'dtype': dtype, 'device': device}
 
+# %% ../../nbs/14_experiments.ipynb #5fe13183-2
 def matching_work(p:dict, # the cell's parameters: n, n_theta, L, d
                   steps:int=1, # matching steps
                  ) -> int:
     "Multiply-adds of phase-1 matching: the activation pattern of n points on the n_theta L / 2 directions in d dimensions, per step."
     return p['n'] * (p['n_theta'] * p['L'] // 2) * p['d'] * steps
 
+# %% ../../nbs/14_experiments.ipynb #5fe13183-3
 def training_work(p:dict, # the cell's parameters: n, L, d
                   n:int=None, # points trained on (default p['n'])
                  ) -> int:
     "Multiply-adds of training one network on n points: its phase-1 gradient and features ($2nLd$), the Gram matrix of phase 2 ($nL^2$)."
     return (n or p['n']) * p['L'] * (2 * p['d'] + p['L'])
 
+# %% ../../nbs/14_experiments.ipynb #5fe13183-4
 def evaluation_work(p:dict, # the cell's parameters: n_test, L, d
                     models:int, # models tested on the held-out set
                    ) -> int:
     "Multiply-adds of testing `models` networks on the cell's held-out set: their features at n_test points."
     return models * p['n_test'] * p['L'] * p['d']
 
+# %% ../../nbs/14_experiments.ipynb #5fe13183-5
 def row_from(row:type, # a row dataclass
              p:dict, # the cell's parameters
              **measured, # the fields the cell measured
@@ -108,6 +113,7 @@ def cell_task(p:dict, # the cell's parameters: r, d, n, seed, dtype, device
     "The cell's task (the default target unless one is given), `n` samples of it and a follow-up seed (see `seeded_task`)."
     return seeded_task(p['r'], p['d'], n or p['n'], cell_seed('task', p['r'], p['d'], p['seed']), 0., FLOAT_DTYPES[p['dtype']], p['device'], target)
 
+# %% ../../nbs/14_experiments.ipynb #283c2c0b-1
 def cell_test(task, # the cell's task
               p:dict, # the cell's parameters: n_test
               test_seed:int, # the cell's test seed
@@ -127,6 +133,7 @@ def sweep_log(sweep:Sweep, # the sweep
                   device=device, ddlit_version=__version__)
     return CellLog(Path(out) / f'{sweep.name}.jsonl', header, sweep.grid(scale))
 
+# %% ../../nbs/14_experiments.ipynb #f4fa7cdc-1
 def compute_cell(sweep:Sweep, # the sweep
                  scale:str, # 'quick' or 'full'
                  dtype:str, # 'float32' or 'float64'
@@ -136,6 +143,7 @@ def compute_cell(sweep:Sweep, # the sweep
     "One cell's rows as the log stores them (dicts): what a worker runs, importable and picklable."
     return [asdict(r) for r in sweep.cell(sweep.params(scale, cell, dtype, device))]
 
+# %% ../../nbs/14_experiments.ipynb #f4fa7cdc-2
 def sweep_table(sweep:Sweep, # the sweep
                 scale:str, # 'quick' or 'full'
                 out:Path, # folder for the log and the CSV
@@ -165,13 +173,16 @@ def _same(a, b, rtol:float) -> bool:
 
 def _check_recomputed(cell:dict, logged:list, fresh:list, rtol:float, log:Path):
     "Raise unless the rows recomputed for `cell` agree with those logged, naming the first field that differs."
-    if len(logged) != len(fresh): raise ValueError(f"{log}: cell {cell} now gives {len(fresh)} rows, the log holds {len(logged)}")
+    if len(logged) != len(fresh):
+        raise ValueError(f"{log}: cell {cell} now gives {len(fresh)} rows, the log holds "
+                         f"{len(logged)}")
     for old, new in zip(logged, fresh):
         bad = next((k for k in new if k not in old or not _same(old[k], new[k], rtol)), None)
         if bad is not None:
             raise ValueError(f"{log}: cell {cell} recomputed here gives {bad} = {new[bad]!r}, the log holds {old.get(bad)!r}: "
                              "the code computes something else now; regenerate the log (ddlit reproduce)")
 
+# %% ../../nbs/14_experiments.ipynb #2889b92e-1
 def committed_table(sweep:Sweep, # the sweep
                     folder, # the folder of its committed log: read, never written
                     scale:str='quick', # 'quick' or 'full'
@@ -181,12 +192,17 @@ def committed_table(sweep:Sweep, # the sweep
                    ) -> list:
     "The rows of `sweep` (of type `sweep.row`, grid order) from the complete log in `folder`, after recomputing `sample` cells on the CPU and checking them."
     src, grid = Path(folder) / f'{sweep.name}.jsonl', sweep.grid(scale)
-    if not src.is_file(): raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... --{scale} --out {folder}`")
+    if not src.is_file():
+        raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... "
+                         f"--{scale} --out {folder}`")
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(src, tmp)
         log = sweep_log(sweep, scale, Path(tmp), dtype) # read from a copy: the committed log is never rewritten
     missing = [c for c in grid if log.get(c) is None]
-    if missing: raise ValueError(f"{src}: {len(missing)} of the {len(grid)} cells are missing, first {missing[0]}: finish it with `ddlit reproduce ... --{scale} --out {folder}`")
+    if missing:
+        raise ValueError(f"{src}: {len(missing)} of the {len(grid)} cells are missing, first "
+                         f"{missing[0]}: finish it with `ddlit reproduce ... --{scale} --out "
+                         f"{folder}`")
     for cell in spread_cells(grid, sample): _check_recomputed(cell, log.get(cell), compute_cell(sweep, scale, dtype, 'cpu', cell), rtol, src)
     return [sweep.row(**{**cell, **row}) for cell in grid for row in log.get(cell)]
 
@@ -208,6 +224,7 @@ def summarize(table:list, # typed rows
                     'se': std / math.sqrt(len(vals)), 'count': len(vals)})
     return out
 
+# %% ../../nbs/14_experiments.ipynb #7579d01d-1
 def lookup(summary:list, # a summary
            **keys, # the group's fields
           ) -> dict:
@@ -239,6 +256,7 @@ def median_curve(table:list, # typed rows
     "x -> the median of `value` over the rows at that x, x increasing."
     return {s[x]: s['median'] for s in sorted(summarize(table, [x], value), key=lambda s: s[x])}
 
+# %% ../../nbs/14_experiments.ipynb #e32433f9-1
 def crossing(points:dict, # x -> y, x increasing, both positive
              level:float, # the level y must fall to
             ):
@@ -262,23 +280,29 @@ class Claim:
     kind:str = 'paper' # 'paper' (the paper's), 'consistency' (an identity checking the code), 'ddlit' (ddlit's own)
 
     def __post_init__(self):
-        if self.kind not in CLAIM_KINDS: raise ValueError(f"kind must be one of {CLAIM_KINDS}, got {self.kind!r}")
-        if not isinstance(self.holds, bool): raise ValueError(f"holds must be a bool (a claim is saved as JSON), got {type(self.holds).__name__}")
+        if self.kind not in CLAIM_KINDS:
+            raise ValueError(f"kind must be one of {CLAIM_KINDS}, got {self.kind!r}")
+        if not isinstance(self.holds, bool):
+            raise ValueError("holds must be a bool (a claim is saved as JSON), got "
+                             f"{type(self.holds).__name__}")
 
 _KIND_LABELS = {'paper': '', 'consistency': 'consistency check, ', 'ddlit': "ddlit's, "}
 
+# %% ../../nbs/14_experiments.ipynb #3a442fa2-1
 def claim_mark(c:Claim, # a claim
               ) -> str:
     "How a claim is marked: whose it is, whether it is asserted, whether it holds."
     verdict = ('holds' if c.holds else 'FAILS') if c.asserted else ('reported: holds' if c.holds else 'reported: does not hold')
     return _KIND_LABELS[c.kind] + verdict
 
+# %% ../../nbs/14_experiments.ipynb #3a442fa2-2
 def format_claims(name:str, # the experiment
                   claims:list, # its claims
                  ) -> str:
     "The claims of an experiment as text, one per line with its mark and what was measured."
     return '\n'.join([f"{name}:"] + [f"  [{claim_mark(c)}] {c.claim}: {c.measured}" for c in claims])
 
+# %% ../../nbs/14_experiments.ipynb #3a442fa2-3
 def failed_claims(claims:list, # claims
                  ) -> list:
     "The asserted claims that do not hold (reported ones are never failures)."
@@ -302,6 +326,7 @@ def panels(k:int, # number of panels
     import matplotlib.pyplot as plt
     return plt.subplots(1, k, figsize=(4.6 * k, 3.8), sharey=True, squeeze=False)
 
+# %% ../../nbs/14_experiments.ipynb #08298789-1
 def errorbar_line(ax, # the panel
                   summary:list, # a summary, one point per group
                   x:str, # the field on the x axis
@@ -312,6 +337,7 @@ def errorbar_line(ax, # the panel
     style = {'marker': 'o', **style}
     ax.errorbar([s[x] for s in summary], [s['mean'] for s in summary], yerr=[s['se'] for s in summary], label=label, capsize=2, ms=3, **style)
 
+# %% ../../nbs/14_experiments.ipynb #08298789-2
 def log2_ticks(ax, # the panel
                values:list, # the powers of two on the x axis
               ):

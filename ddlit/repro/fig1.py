@@ -39,6 +39,7 @@ class Fig1Row:
 
 FIG1_BASELINES = ('random features', 'oracle', 'ridge distillation')
 
+# %% ../../nbs/15_fig1.ipynb #f0fc525f-1
 def fig1_baselines(task:MultiIndexTask, # the cell's task
                    X:torch.Tensor, # real inputs (n, d)
                    y:torch.Tensor, # real labels (n,)
@@ -55,6 +56,7 @@ def fig1_baselines(task:MultiIndexTask, # the cell's task
             ('oracle', finish_on_real_data(oracle_net(ref, task), X, y), out.train_floats),
             ('ridge distillation', ridge, floats_stored(d, points=ds.N1 + X2.shape[0], preprocessing=True))]
 
+# %% ../../nbs/15_fig1.ipynb #f0fc525f-2
 def fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, seed, n_test, dtype, device
              ) -> list:
     "Figure 1: test loss and floats stored for the five paradigms and the three baselines, one `Fig1Row` each."
@@ -67,6 +69,7 @@ def fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, 
     return [row_from(Fig1Row, p, paradigm=name, loss=loss, se=se, floats=floats, n_theta_prime=p['n_theta'] * p['L'] // 2)
             for name, loss, se, floats in models]
 
+# %% ../../nbs/15_fig1.ipynb #f0fc525f-3
 def fig1_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
     "One distillation; training on the real data for vanilla, the distilled model's reference and the five other models; eight models tested."

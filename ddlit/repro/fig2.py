@@ -47,6 +47,7 @@ def _first_set(r, d, n, L, n_theta, N1, seed, dtype, device):
     ds = distill(X, y, L, make_generator(s, X.device), DistillConfig(N1=N1, n_theta=n_theta)).dataset
     return task, ds.X1, ds.y1
 
+# %% ../../nbs/16_fig2.ipynb #4d19ed01-1
 def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
              ) -> list:
     "Figure 2: test loss on the new target after phase 1 from each first distilled set, from the n' samples, or none; one `Fig2Row` each."
@@ -61,6 +62,7 @@ def fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s,
     loss = lambda net: test.loss(finish_on_real_data(net, Xp, yp))
     return [row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net)))) for name, N1, net in nets]
 
+# %% ../../nbs/16_fig2.ipynb #4d19ed01-2
 def fig2_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
     "One distillation per N1 on the source task's n points (the new task's n' points cost little beside them); every model tested."

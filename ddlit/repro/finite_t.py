@@ -41,6 +41,7 @@ class FiniteTRow:
     mse_rate_budget:float # the fixed-budget variant: teacher / student test loss, %
     budget_steps_95:float # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
+# %% ../../nbs/17a_finite_t.ipynb #8a5a5159-1
 def finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, Ts, seed, n_test, dtype, device
                  ) -> list:
     "The MSE reconstruction rate at each T under both readings, for both strategies and both matchings ($N_1=r^2$): one `FiniteTRow` each."
@@ -59,6 +60,7 @@ def finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, 
                                      budget_steps_95=at.budget_steps_95))
     return rows
 
+# %% ../../nbs/17a_finite_t.ipynb #8a5a5159-2
 def finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
     "One distillation per strategy; the SVD of Phi~, PM's label solves at every T and the test Gram matrix; all tested."
@@ -143,6 +145,7 @@ def finite_t_claims(table:list, # FiniteTRow
                   bool(spread['compact'].std() < spread['per-candidate'].std() and spread['compact'].abs().mean() < spread['per-candidate'].abs().mean()),
                   asserted=False)]
 
+# %% ../../nbs/17a_finite_t.ipynb #52a6384c-1
 def write_steps_figure(out:Path, # the output folder
                        table:list, # FiniteTRow
                       ) -> list:

@@ -48,16 +48,19 @@ def _task_rows(p:dict, kappa:float) -> list:
                      subspace_sine=subspace_sine(r.dataset.X1, task.projector()), latent_spread=latent_spread(r.dataset.X1, task.U),
                      teacher_loss=test.loss(r.teacher)[0], vanilla_loss=vanilla, floats=r.dataset.floats) for k, r in results.items()]
 
+# %% ../../nbs/18a_iterated.ipynb #b2970929-1
 def cell_kappas(p:dict, # the cell's parameters: r, kappas
                ) -> list:
     "The condition numbers the cell runs: all of `kappas` for r >= 2; for r = 1 (one eigenvalue) only 1."
     return [k for k in p['kappas'] if p['r'] > 1 or k == 1]
 
+# %% ../../nbs/18a_iterated.ipynb #b2970929-2
 def iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, gm_steps, kappas, seed, n_test, dtype, device
                  ) -> list:
     "For each task of the cell: the measures of D~_1, the teacher-at-t=2 loss and the floats after each number of matching steps, and the vanilla loss."
     return [row for kappa in cell_kappas(p) for row in _task_rows(p, kappa)]
 
+# %% ../../nbs/18a_iterated.ipynb #b2970929-3
 def iterated_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
     "For each task, a distillation for each number of matching steps and the vanilla teacher; each tested."

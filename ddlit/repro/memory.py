@@ -38,6 +38,7 @@ class MemoryRow:
     train_floats:int # floats of the real training set
     model_floats:int # floats of the model, L(d + 2)
 
+# %% ../../nbs/18_memory.ipynb #f2f20897-1
 @dataclass(frozen=True)
 class SubsetRow:
     "One cell of the memory_subsets sweep: both phases on a random subset of the real data."
@@ -47,6 +48,7 @@ class SubsetRow:
     se:float # its standard error
     floats:int # floats the subset stores
 
+# %% ../../nbs/18_memory.ipynb #f2f20897-2
 def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
                   ) -> list:
     "Memory: the vanilla teacher, the teacher at t=2 and the distilled model, and the floats stored, for one (r, N1)."
@@ -59,6 +61,7 @@ def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
     return [row_from(MemoryRow, p, vanilla_loss=loss(vanilla), teacher_loss=loss(result.teacher), distilled_loss=loss(retrain(result.dataset)),
                      N2=result.dataset.N2, floats=result.dataset.floats, train_floats=floats_stored(p['d'], points=p['n']), model_floats=p['L'] * (p['d'] + 2))]
 
+# %% ../../nbs/18_memory.ipynb #f2f20897-3
 def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset, seed, n_test, dtype, device
                       ) -> list:
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
@@ -67,11 +70,13 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     loss, se = cell_test(task, p, cell_seed('test', p['seed'])).loss(model)
     return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
 
+# %% ../../nbs/18_memory.ipynb #f2f20897-4
 def memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
                    ) -> int:
     "One distillation, its teacher and the vanilla teacher; three models tested."
     return matching_work(p) + 2 * training_work(p) + evaluation_work(p, 3)
 
+# %% ../../nbs/18_memory.ipynb #f2f20897-5
 def memory_subset_work(p:dict, # the cell's parameters: its settings merged with the cell
                        ) -> int:
     "Training on the subset alone, and testing it."

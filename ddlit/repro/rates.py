@@ -51,6 +51,7 @@ class StepPrediction:
         "The predicted $\\tan\\theta$: the square root of the three terms' sum."
         return math.sqrt(self.floor + self.noise + self.monte_carlo)
 
+# %% ../../nbs/21a_rates.ipynb #accead5c-1
 def predict_step(task:MultiIndexTask, # the task: its Hessian H and principal subspace
                  x0:torch.Tensor, # the start x~^(0), (d,)
                  n:int, # real training points
@@ -93,6 +94,7 @@ class RatesNRow:
     predicted:float # tan theta of x~^(1), predicted (floor, noise)
     predicted_floor:float # the predicted floor B alone
 
+# %% ../../nbs/21a_rates.ipynb #4d8bca5b-1
 def rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, device
                 ) -> list:
     "One matching step in the limit from the cell's start: tan theta before and after, and the prediction."
@@ -102,6 +104,7 @@ def rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, 
     return [row_from(RatesNRow, p, tan_start=tan_to_subspace(x0, P).item(), tan_step=tan_to_subspace(x1, P).item(),
                      predicted=pred.tan, predicted_floor=math.sqrt(pred.floor))]
 
+# %% ../../nbs/21a_rates.ipynb #4d8bca5b-2
 def rates_n_work(p:dict, # the cell's parameters: n, d
                 ) -> int:
     "Drawing the data and one pass of the kernel step over it."
@@ -123,6 +126,7 @@ class RatesMRow:
     monte_carlo:float # ||(I - P)(x~ - x~_limit)|| / ||P x~_limit||: the directions' share of tan theta, measured
     predicted:float # that share, predicted: sqrt(C / n_theta') and the noise's finite-n_theta' part
 
+# %% ../../nbs/21a_rates.ipynb #5859e245-1
 def rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed, dtype, device
                 ) -> list:
     "One matching step with n_eff directions and its limit, from the same start on the same data."
@@ -135,6 +139,7 @@ def rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed, 
                      monte_carlo=((gap - gap @ P).norm() / (lim @ P).norm()).item(),
                      predicted=math.sqrt(both.monte_carlo + both.noise - limit.noise))]
 
+# %% ../../nbs/21a_rates.ipynb #5859e245-2
 def rates_m_work(p:dict, # the cell's parameters: n, n_eff, d
                 ) -> int:
     "The activation pattern of n points on n_eff directions."
@@ -156,6 +161,7 @@ class RatesSamplesRow:
     vanilla_loss:float # both phases on the real data
     teacher_loss:float # phase 1 from the distilled point, phase 2 on the real data
 
+# %% ../../nbs/21a_rates.ipynb #7b921bf4-1
 def rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, n_test, dtype, device
                       ) -> list:
     "The two teachers on the cell's n points: the vanilla one's first-layer angles, and both test losses."
@@ -168,6 +174,7 @@ def rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed
     return [row_from(RatesSamplesRow, p, neuron_tan=tan_to_subspace(W, task.projector()).median().item(),
                      vanilla_loss=test.loss(vanilla)[0], teacher_loss=test.loss(teacher)[0])]
 
+# %% ../../nbs/21a_rates.ipynb #7b921bf4-2
 def rates_samples_work(p:dict, # the cell's parameters: n, L, d, n_test
                       ) -> int:
     "Two networks trained and tested."
@@ -192,6 +199,7 @@ class RatesMemoryRow:
     N2:int # points of the compact second set
     floats:int # floats the distilled dataset stores: N1 (d + 1) + 2 N2 + d + 1
 
+# %% ../../nbs/21a_rates.ipynb #6d60b91b-1
 def rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L, N1s, seed, n_test, dtype, device
                      ) -> list:
     "The vanilla teacher once, then for each N1 the teacher at t=2 from N1 distilled points and the second set it leads to."
@@ -207,6 +215,7 @@ def rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L
                         N2=N2, floats=floats_stored(p['d'], points=N1, line_points=N2, preprocessing=True))
     return [row(N1) for N1 in p['N1s']]
 
+# %% ../../nbs/21a_rates.ipynb #6d60b91b-2
 def rates_memory_work(p:dict, # the cell's parameters: n_per_d2, d, L, N1s, n_test
                      ) -> int:
     "The vanilla teacher and one teacher per N1, each trained and tested."
@@ -227,6 +236,7 @@ class RatesWidthRow:
     width:int # L': the non-zero first-layer rows after phase 1
     N2:int # points of the compact second set
 
+# %% ../../nbs/21a_rates.ipynb #c30f1e9b-1
 def rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, dtype, device
                     ) -> list:
     "Phase 1 from one distilled point (ReLU variant, the limit), and the compact second set's size."
@@ -235,6 +245,7 @@ def rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, 
     net1 = replay_phase1(reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X1, y1)
     return [row_from(RatesWidthRow, p, width=effective_width(net1), N2=len(second_set_inputs(net1, X1).s))]
 
+# %% ../../nbs/21a_rates.ipynb #c30f1e9b-2
 def rates_width_work(p:dict, # the cell's parameters: n, d
                     ) -> int:
     "Drawing the data and one pass of the kernel step over it (phase 1 and the second set's inputs are smaller)."
@@ -258,6 +269,7 @@ class Fitted:
 
     def __str__(self) -> str: return f'{self.value:.3g} [{self.low:.3g}, {self.high:.3g}]'
 
+# %% ../../nbs/21a_rates.ipynb #4e793399-1
 def geometric_means(rows:list, # typed rows
                     x:str, # the field that defines a point
                     value, # a function of a row, positive
@@ -267,6 +279,7 @@ def geometric_means(rows:list, # typed rows
     for row in rows: logs.setdefault(getattr(row, x), []).append(math.log(value(row)))
     return {k: math.exp(sum(v) / len(v)) for k, v in sorted(logs.items())}
 
+# %% ../../nbs/21a_rates.ipynb #4e793399-2
 def loglog_slope(points:dict, # x -> y, both positive, at least two
                 ) -> float:
     "The least-squares slope of log y against log x."
@@ -274,6 +287,7 @@ def loglog_slope(points:dict, # x -> y, both positive, at least two
     lx = lx - lx.mean()
     return ((lx * (ly - ly.mean())).sum() / (lx * lx).sum()).item()
 
+# %% ../../nbs/21a_rates.ipynb #4e793399-3
 def bootstrap(table:list, # typed rows with a `seed` field
               statistic, # a function of a table, returning a float (or None where undefined)
               draws:int=BOOTSTRAP_DRAWS, # resamplings
@@ -307,12 +321,14 @@ def window_slope(table:list, # RatesNRow
     rows = [x for x in _by_d(table, d) if lo <= x.n <= hi]
     return loglog_slope(geometric_means(rows, 'n', lambda x: x.tan_step)) if len({x.n for x in rows}) >= 3 else None
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-1
 def step_contraction(table:list, # RatesNRow
                     ) -> dict:
     "(d, n / d^3) -> the geometric mean of d tan theta_1 / tan theta_0 over the seeds, where n >= 16 d^2: the collapsed curve."
     return {(d, n / d ** 3): v for d in sorted({x.d for x in table})
             for n, v in geometric_means([x for x in _by_d(table, d) if x.n >= _window(d)[0]], 'n', lambda x: d * x.tan_step / x.tan_start).items()}
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-2
 def fitted_floor(table:list, # RatesNRow
                  d:int, # the input dimension
                 ) -> float:
@@ -324,12 +340,14 @@ def fitted_floor(table:list, # RatesNRow
 
 SAMPLE_LEVELS = {'neuron_tan': 1., 'vanilla_loss': 0.5, 'teacher_loss': 0.5} # what 'reached' means for each measure of rates_samples
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-3
 def samples_by_d(table:list, # RatesSamplesRow
                  measure:str, # a key of SAMPLE_LEVELS
                 ) -> dict:
     "d -> the n at which the median of `measure` over the seeds falls to its level (log-log interpolation), None where it never does."
     return {d: crossing(median_curve(_by_d(table, d), 'n', measure), SAMPLE_LEVELS[measure]) for d in sorted({x.d for x in table})}
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-4
 def samples_needed(table:list, # RatesSamplesRow
                    measure:str, # a key of SAMPLE_LEVELS
                   ):
@@ -337,6 +355,7 @@ def samples_needed(table:list, # RatesSamplesRow
     need = samples_by_d(table, measure)
     return None if None in need.values() else need
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-5
 def samples_exponent(table:list, # RatesSamplesRow
                      measure:str, # a key of SAMPLE_LEVELS
                     ):
@@ -344,6 +363,7 @@ def samples_exponent(table:list, # RatesSamplesRow
     need = samples_needed(table, measure)
     return None if need is None else loglog_slope(need)
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-6
 def n1_needs(table:list, # RatesMemoryRow
              along:str='r', # 'r': against r, at the d `at` (None: all d pooled); 'd': against d, at the r `at`
              at:int=None, # the value of the other axis
@@ -352,6 +372,7 @@ def n1_needs(table:list, # RatesMemoryRow
     if along == 'r': return sufficient_n1([x for x in table if at is None or x.d == at])
     return {d: sufficient_n1([x for x in table if x.d == d and x.r == at])[at] for d in sorted({x.d for x in table})}
 
+# %% ../../nbs/21a_rates.ipynb #7a84077f-7
 def memory_exponent(table:list, # RatesMemoryRow
                     along:str, # 'r' or 'd': the axis the exponent is fitted along
                     at:int=None, # the value of the other axis; None: pooled

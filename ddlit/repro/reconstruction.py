@@ -66,6 +66,7 @@ class PhaseTwoAt:
     budget_loss:float # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
     budget_steps_95:float # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
+# %% ../../nbs/17_fig3_tables.ipynb #df8ed5a2-1
 def phase2_at(result:Distillation, # a distillation (its teacher's first layer and lam2, its dataset's second set)
               X:torch.Tensor, # the real inputs it was distilled from, (n, d)
               y:torch.Tensor, # the real labels, raw
@@ -132,6 +133,7 @@ def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
                     retrain_steps=at.paper_steps, mse_rate_budget=reconstruction_rate(at.teacher_loss, at.budget_loss),
                     budget_steps_95=at.budget_steps_95, mse_rate_limit=limit)
 
+# %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-1
 def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, T, seed, n_test, dtype, device (N1: default r^2)
                        ) -> list:
     "Figure 3 / Tables 2-4: one `ReconstructionRow` per second-set strategy, on the same first distilled set."
@@ -140,6 +142,7 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
     config = lambda strategy: DistillConfig(N1=p.get('N1', p['r']**2), n_theta=p['n_theta'], strategy=strategy)
     return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
+# %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-2
 def reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
                         ) -> int:
     "One distillation per strategy with its teacher's training; the SVD of Phi~ and the test Gram matrix; both tested."
@@ -168,6 +171,7 @@ def reconstruction_table(table:list, # ReconstructionRow
                     'uninformative': sum(not x.informative for x in rows), 'seeds': rank['count']})
     return out
 
+# %% ../../nbs/17_fig3_tables.ipynb #fcdf86ae-1
 def write_tables(out:Path, # the output folder
                  table2:list, # the Table 2 sweep
                  fig3:list, # the Figure 3 sweep
@@ -202,12 +206,14 @@ def plot_reconstruction(table:list, # ReconstructionRow
     axes[0][-1].legend(fontsize=7)
     return save_figure(fig, path)
 
+# %% ../../nbs/17_fig3_tables.ipynb #2bd4c350-1
 def plot_fig3(table:list, # the Figure 3 sweep (ReconstructionRow)
               path, # the PNG file to write
              ) -> Path:
     "Figure 3: the reconstruction panels against n, one column per r."
     return plot_reconstruction(table, 'n', 'r', path)
 
+# %% ../../nbs/17_fig3_tables.ipynb #2bd4c350-2
 def plot_tables(table2:list, # the Table 2 sweep (ReconstructionRow)
                 fig3:list, # the Figure 3 sweep (drawn by plot_fig3; Tables 3-4 are its CSV files)
                 path, # the PNG file to write

@@ -37,9 +37,11 @@ class Reproduction:
 # %% ../../nbs/19_results.ipynb #a1c0e7d2
 def _checked_out(name:str, scale:str, dtype:str, out) -> Path:
     "Validate the arguments of `reproduce`; the output folder, created and probed (writable)."
-    if name not in EXPERIMENTS: raise ValueError(f"name must be one of {tuple(EXPERIMENTS)}, got {name!r}")
+    if name not in EXPERIMENTS:
+        raise ValueError(f"name must be one of {tuple(EXPERIMENTS)}, got {name!r}")
     if scale not in SCALES: raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    if dtype not in FLOAT_DTYPES: raise ValueError(f"dtype must be one of {tuple(FLOAT_DTYPES)}, got {dtype!r}")
+    if dtype not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be one of {tuple(FLOAT_DTYPES)}, got {dtype!r}")
     return check_writable(out)
 
 @contextlib.contextmanager
@@ -112,6 +114,7 @@ def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
     if sample: run_sweep(sample, partial(compute_cell, s, scale, dtype, device), log, progress)
     return log, [(_work(s, scale, c), log.time(c)) for c in grid if log.time(c) is not None]
 
+# %% ../../nbs/19_results.ipynb #72a866ab-1
 def estimate(name:str, # a key of EXPERIMENTS
              scale:str='quick', # 'quick' or 'full'
              out='ddlit-results', # output folder (created): the sampled cells are recorded there
@@ -125,7 +128,8 @@ def estimate(name:str, # a key of EXPERIMENTS
     "Time up to `cells` cells of each sweep (recorded ones count) and predict the rest by their work, on `workers` workers."
     check_int(workers, 'workers', low=1); check_int(cells, 'cells', low=1)
     if calibrate is not None and (calibrate not in SCALES or calibrate == scale):
-        raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, got {calibrate!r}")
+        raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, "
+                         f"got {calibrate!r}")
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
     with _writing(out): # the timed cells are written into out
         estimates = []
@@ -139,6 +143,7 @@ def estimate(name:str, # a key of EXPERIMENTS
             estimates.append(Estimate(s.name, len(grid), len(grid) - len(left), len(timed), rate, mean, _makespan(left, workers)))
         return estimates
 
+# %% ../../nbs/19_results.ipynb #72a866ab-2
 def format_estimate(name:str, # the experiment
                     estimates:list, # its Estimates
                     workers:int, # the workers assumed

@@ -27,9 +27,11 @@ def _read_entry(line:str) -> dict:
     "The entry of a log line whose checksum holds; ValueError otherwise."
     try: entry = json.loads(line); cell, rows, log, _ = entry['cell'], entry['rows'], entry['log'], entry['sha256']
     except (json.JSONDecodeError, KeyError, TypeError): raise ValueError('is not a finished cell') from None
-    if _entry(cell, rows, log, entry.get('seconds')) != entry: raise ValueError('does not match its checksum (changed after it was written)')
+    if _entry(cell, rows, log, entry.get('seconds')) != entry:
+        raise ValueError('does not match its checksum (changed after it was written)')
     return entry
 
+# %% ../../nbs/12_sweep.ipynb #ad599c81-1
 def run_environment() -> dict:
     "Where a log's rows are computed: torch's and Python's versions and the platform (rows may differ in the last bits elsewhere)."
     import torch
@@ -46,6 +48,7 @@ def _differing(a:dict, b:dict, prefix:str='') -> list:
 
 _WARNED = set() # environments already warned about in this process
 
+# %% ../../nbs/12_sweep.ipynb #ad599c81-2
 class CellLog:
     "The durable record of a sweep's finished cells: a header line, then one JSON line per cell, checksummed and bound to the header."
     def __init__(self, path, # the log file (created with its header if missing)
@@ -122,13 +125,16 @@ class CellLog:
 
     def put(self, cell:dict, rows:list, seconds:float=None):
         "Append a finished cell (with its wall time), bound to this log and checksummed, and make it durable (flush and fsync) before returning."
-        if self.grid is not None and _cell_key(cell) not in self.grid: raise ValueError(f"cell {cell} is not in the sweep's grid")
-        if not rows: raise ValueError(f"cell {cell} produced no rows: a finished cell has at least one")
+        if self.grid is not None and _cell_key(cell) not in self.grid:
+            raise ValueError(f"cell {cell} is not in the sweep's grid")
+        if not rows:
+            raise ValueError(f"cell {cell} produced no rows: a finished cell has at least one")
         with open(self.path, 'a') as f:
             f.write(json.dumps(_entry(cell, rows, self.digest, seconds)) + '\n')
             f.flush(); os.fsync(f.fileno())
         self.done[_cell_key(cell)], self.seconds[_cell_key(cell)] = rows, seconds
 
+# %% ../../nbs/12_sweep.ipynb #ad599c81-3
 def saved_cells(path, # a cell log
                ) -> int:
     "The number of distinct cells whose lines in the log at `path` are complete and checksummed (0 if there is no log)."
@@ -163,6 +169,7 @@ def _as_finished(futures:dict, poll:float=0.05):
         if not done: time.sleep(poll)
         for f in done: yield pending.pop(f), f
 
+# %% ../../nbs/12_sweep.ipynb #dbac8e10-1
 def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of parameters
               compute, # function of one cell returning its result rows (a list of dicts); picklable for an executor
               log:CellLog, # where finished cells are recorded (by this process only)
@@ -171,7 +178,8 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
              ) -> list:
     "Compute the cells not yet in `log`, recording each as it finishes; return the table, rows in grid order."
     if not cells: raise ValueError("cells must hold at least one cell")
-    if len({_cell_key(c) for c in cells}) != len(cells): raise ValueError("cells must not repeat a cell")
+    if len({_cell_key(c) for c in cells}) != len(cells):
+        raise ValueError("cells must not repeat a cell")
     say, todo = progress or (lambda message: None), [c for c in cells if log.get(c) is None]
     for cell in cells:
         if log.get(cell) is not None: say(f"recorded {cell}")
@@ -181,6 +189,7 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
         log.put(cell, *future.result()); say(f"computed {cell} in {log.time(cell):.1f} s")
     return [{**cell, **row} for cell in cells for row in log.get(cell)]
 
+# %% ../../nbs/12_sweep.ipynb #dbac8e10-2
 def write_csv(table:list, # rows, each a dict
               path, # the CSV file to create or replace
              ) -> Path:
@@ -192,6 +201,7 @@ def write_csv(table:list, # rows, each a dict
             w = csv.DictWriter(f, columns); w.writeheader(); w.writerows(table)
     return atomic_write(path, write)
 
+# %% ../../nbs/12_sweep.ipynb #dbac8e10-3
 def read_csv(path, # a CSV file written by write_csv
             ) -> list:
     "Read a table written by `write_csv` (values as strings)."
