@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import torch
 from .core import check_int, check_memory, check_size, check_tensor, make_generator, resolve_device, resolve_dtype
 from .network import TwoLayerNet, check_width, symmetric_init
-from .tasks import _preprocess, check_data, preprocess
-from .training import TrainedNet, _fit_on_features, check_ridge, fit_second_layer, phase1_step, RIDGE_GRID
+from .tasks import _preprocess, check_data
+from .training import TrainedNet, _fit_on_features, check_ridge, phase1_step, RIDGE_GRID
 
 # %% ../nbs/06_retrain.ipynb #c4126636
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
     if not isinstance(net1, TwoLayerNet):
         raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
-    return _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps)
+    return _finish_on_real_data(net1, X, _preprocess(X, y), lam2, lams, val_fraction, steps)
 
-def _finish_on_real_data(net1, X, y, lam2, lams, val_fraction, steps=None) -> TrainedNet:
-    "`finish_on_real_data` on arguments already checked (by it, `train_on_real_data` or `distill`)."
-    linear, res = _preprocess(X, y)
+def _finish_on_real_data(net1, X, prep, lam2, lams, val_fraction, steps=None) -> TrainedNet:
+    "`finish_on_real_data` on checked arguments and the preprocessing `prep` of the data, `_preprocess(X, y)`."
+    linear, res = prep
     net, lam2, val_losses = _fit_on_features(net1, net1._features(X), res, lam2, lams, val_fraction, steps)
     return TrainedNet(net, linear, lam2, val_losses)
 
@@ -96,4 +96,5 @@ def train_on_real_data(ref:Reference, # the reference initialization
     if not isinstance(ref, Reference):
         raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     _check_real_data(ref.net, X, y, 'ref'); check_ridge(None, lams, val_fraction, None, X.shape[0])
-    return _finish_on_real_data(retrain_phase1(ref, X, _preprocess(X, y)[1]), X, y, None, lams, val_fraction)
+    prep = _preprocess(X, y)
+    return _finish_on_real_data(retrain_phase1(ref, X, prep[1]), X, prep, None, lams, val_fraction)
