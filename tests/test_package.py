@@ -22,7 +22,7 @@ def test_public_api_is_small_and_exported():
     for name in ddlit.__all__: assert getattr(ddlit, name) is not None, name
     for name in ('distill', 'retrain', 'save_dataset', 'load_dataset', 'compare_paradigms', 'seeded_task', 'train_on_real_data'):
         assert callable(getattr(ddlit, name)) and name in ddlit.__all__, name
-    from ddlit.phase2 import gm_labels; from ddlit.repro.sweep import CellLog; from ddlit.repro.fig1 import fig1_cell # internals, by module
+    from ddlit.phase2 import gm_labels; from ddlit.repro.sweep import CellLog; from ddlit.repro.fig1 import _fig1_cell # internals, by module
     namespace = {}; exec('from ddlit import *', namespace)
     assert sorted(k for k in namespace if not k.startswith('__')) == sorted(ddlit.__all__)
 

@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['MEMORY_N1_SETTINGS', 'MEMORY_SUBSETS_SETTINGS', 'SUFFICIENT_RATIO', 'MEMORY_N1_SWEEP', 'MEMORY_SUBSETS_SWEEP',
-           'MEMORY', 'MemoryRow', 'SubsetRow', 'memory_n1_cell', 'memory_subset_cell', 'memory_n1_work',
-           'memory_subset_work', 'sufficient_n1', 'plot_memory', 'memory_claims']
+           'MEMORY', 'MemoryRow', 'SubsetRow', 'sufficient_n1', 'plot_memory', 'memory_claims']
 
 # %% ../../nbs/18_memory.ipynb #898fba6a
 import math
@@ -49,7 +48,7 @@ class SubsetRow:
     floats:int # floats the subset stores
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-2
-def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
+def _memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
                   ) -> list:
     "Memory: the vanilla teacher, the teacher at t=2 and the distilled model, and the floats stored, for one (r, N1)."
     task, X, y, seed = cell_task(p)
@@ -62,7 +61,7 @@ def memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
                      N2=result.dataset.N2, floats=result.dataset.floats, train_floats=floats_stored(p['d'], points=p['n']), model_floats=p['L'] * (p['d'] + 2))]
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-3
-def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset, seed, n_test, dtype, device
+def _memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset, seed, n_test, dtype, device
                       ) -> list:
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
     task, X, y, _ = cell_task(p, p['subset'])
@@ -71,19 +70,19 @@ def memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset,
     return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-4
-def memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
+def _memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
                    ) -> int:
     "One distillation, its teacher and the vanilla teacher; three models tested."
     return matching_work(p) + 2 * training_work(p) + evaluation_work(p, 3)
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-5
-def memory_subset_work(p:dict, # the cell's parameters: its settings merged with the cell
+def _memory_subset_work(p:dict, # the cell's parameters: its settings merged with the cell
                        ) -> int:
     "Training on the subset alone, and testing it."
     return training_work(p, p['subset']) + evaluation_work(p, 1)
 
-MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, memory_n1_cell, MemoryRow, memory_n1_work)
-MEMORY_SUBSETS_SWEEP = Sweep('memory_subsets', MEMORY_SUBSETS_SETTINGS, memory_subset_cell, SubsetRow, memory_subset_work)
+MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, _memory_n1_cell, MemoryRow, _memory_n1_work)
+MEMORY_SUBSETS_SWEEP = Sweep('memory_subsets', MEMORY_SUBSETS_SETTINGS, _memory_subset_cell, SubsetRow, _memory_subset_work)
 
 # %% ../../nbs/18_memory.ipynb #1c1626c1
 def sufficient_n1(table:list, # rows with r, N1, teacher_loss and vanilla_loss (MemoryRow, IteratedRow)

@@ -6,11 +6,10 @@
 __all__ = ['RATES_N_SETTINGS', 'RATES_N_SWEEP', 'RATES_M_SETTINGS', 'RATES_M_SWEEP', 'RATES_SAMPLES_SETTINGS',
            'RATES_SAMPLES_SWEEP', 'RATES_MEMORY_SETTINGS', 'RATES_MEMORY_SWEEP', 'RATES_WIDTH_SETTINGS',
            'RATES_WIDTH_SWEEP', 'BOOTSTRAP_DRAWS', 'SAMPLE_LEVELS', 'RATES', 'tan_to_subspace', 'StepPrediction',
-           'predict_step', 'RatesNRow', 'rates_n_cell', 'rates_n_work', 'RatesMRow', 'rates_m_cell', 'rates_m_work',
-           'RatesSamplesRow', 'rates_samples_cell', 'rates_samples_work', 'RatesMemoryRow', 'rates_memory_cell',
-           'rates_memory_work', 'RatesWidthRow', 'rates_width_cell', 'rates_width_work', 'Fitted', 'geometric_means',
-           'loglog_slope', 'bootstrap', 'window_slope', 'step_contraction', 'fitted_floor', 'samples_by_d',
-           'samples_needed', 'samples_exponent', 'n1_needs', 'memory_exponent', 'rates_claims', 'plot_rates']
+           'predict_step', 'RatesNRow', 'RatesMRow', 'RatesSamplesRow', 'RatesMemoryRow', 'RatesWidthRow', 'Fitted',
+           'geometric_means', 'loglog_slope', 'bootstrap', 'window_slope', 'step_contraction', 'fitted_floor',
+           'samples_by_d', 'samples_needed', 'samples_exponent', 'n1_needs', 'memory_exponent', 'rates_claims',
+           'plot_rates']
 
 # %% ../../nbs/21a_rates.ipynb #ea45f88f
 import math
@@ -95,7 +94,7 @@ class RatesNRow:
     predicted_floor:float # the predicted floor B alone
 
 # %% ../../nbs/21a_rates.ipynb #4d8bca5b-1
-def rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, device
+def _rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, device
                 ) -> list:
     "One matching step in the limit from the cell's start: tan theta before and after, and the prediction."
     task, X, res, x0, x1 = _limit_step(p)
@@ -105,12 +104,12 @@ def rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, 
                      predicted=pred.tan, predicted_floor=math.sqrt(pred.floor))]
 
 # %% ../../nbs/21a_rates.ipynb #4d8bca5b-2
-def rates_n_work(p:dict, # the cell's parameters: n, d
+def _rates_n_work(p:dict, # the cell's parameters: n, d
                 ) -> int:
     "Drawing the data and one pass of the kernel step over it."
     return 4 * p['n'] * p['d']
 
-RATES_N_SWEEP = Sweep('rates_n', RATES_N_SETTINGS, rates_n_cell, RatesNRow, rates_n_work)
+RATES_N_SWEEP = Sweep('rates_n', RATES_N_SETTINGS, _rates_n_cell, RatesNRow, _rates_n_work)
 
 # %% ../../nbs/21a_rates.ipynb #5859e245
 RATES_M_SETTINGS = {'quick': dict(r=1, d=32, n=2**16, n_eff=[2**6, 2**8, 2**10, 2**12], seeds=8),
@@ -127,7 +126,7 @@ class RatesMRow:
     predicted:float # that share, predicted: sqrt(C / n_theta') and the noise's finite-n_theta' part
 
 # %% ../../nbs/21a_rates.ipynb #5859e245-1
-def rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed, dtype, device
+def _rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed, dtype, device
                 ) -> list:
     "One matching step with n_eff directions and its limit, from the same start on the same data."
     task, X, res, x0, lim = _limit_step(p)
@@ -140,12 +139,12 @@ def rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed, 
                      predicted=math.sqrt(both.monte_carlo + both.noise - limit.noise))]
 
 # %% ../../nbs/21a_rates.ipynb #5859e245-2
-def rates_m_work(p:dict, # the cell's parameters: n, n_eff, d
+def _rates_m_work(p:dict, # the cell's parameters: n, n_eff, d
                 ) -> int:
     "The activation pattern of n points on n_eff directions."
     return p['n'] * p['n_eff'] * p['d']
 
-RATES_M_SWEEP = Sweep('rates_m', RATES_M_SETTINGS, rates_m_cell, RatesMRow, rates_m_work)
+RATES_M_SWEEP = Sweep('rates_m', RATES_M_SETTINGS, _rates_m_cell, RatesMRow, _rates_m_work)
 
 # %% ../../nbs/21a_rates.ipynb #7b921bf4
 RATES_SAMPLES_SETTINGS = {'quick': dict(r=1, d=[8, 16, 32, 64], n=[2**k for k in range(7, 17)], L=64, seeds=8, n_test=2**13),
@@ -162,7 +161,7 @@ class RatesSamplesRow:
     teacher_loss:float # phase 1 from the distilled point, phase 2 on the real data
 
 # %% ../../nbs/21a_rates.ipynb #7b921bf4-1
-def rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, n_test, dtype, device
+def _rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, n_test, dtype, device
                       ) -> list:
     "The two teachers on the cell's n points: the vanilla one's first-layer angles, and both test losses."
     task, X, y, seed = cell_task(p)
@@ -175,12 +174,12 @@ def rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed
                      vanilla_loss=test.loss(vanilla)[0], teacher_loss=test.loss(teacher)[0])]
 
 # %% ../../nbs/21a_rates.ipynb #7b921bf4-2
-def rates_samples_work(p:dict, # the cell's parameters: n, L, d, n_test
+def _rates_samples_work(p:dict, # the cell's parameters: n, L, d, n_test
                       ) -> int:
     "Two networks trained and tested."
     return 2 * training_work(p) + evaluation_work(p, 2)
 
-RATES_SAMPLES_SWEEP = Sweep('rates_samples', RATES_SAMPLES_SETTINGS, rates_samples_cell, RatesSamplesRow, rates_samples_work)
+RATES_SAMPLES_SWEEP = Sweep('rates_samples', RATES_SAMPLES_SETTINGS, _rates_samples_cell, RatesSamplesRow, _rates_samples_work)
 
 # %% ../../nbs/21a_rates.ipynb #6d60b91b
 RATES_MEMORY_SETTINGS = {'quick': dict(r=[1, 2, 3], d=[16, 32, 64], n_per_d2=32, L=128, N1s=[1, 2, 4, 8, 16], seeds=4, n_test=2**13),
@@ -200,7 +199,7 @@ class RatesMemoryRow:
     floats:int # floats the distilled dataset stores: N1 (d + 1) + 2 N2 + d + 1
 
 # %% ../../nbs/21a_rates.ipynb #6d60b91b-1
-def rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L, N1s, seed, n_test, dtype, device
+def _rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L, N1s, seed, n_test, dtype, device
                      ) -> list:
     "The vanilla teacher once, then for each N1 the teacher at t=2 from N1 distilled points and the second set it leads to."
     n = p['n_per_d2'] * p['d'] ** 2
@@ -216,13 +215,13 @@ def rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L
     return [row(N1) for N1 in p['N1s']]
 
 # %% ../../nbs/21a_rates.ipynb #6d60b91b-2
-def rates_memory_work(p:dict, # the cell's parameters: n_per_d2, d, L, N1s, n_test
+def _rates_memory_work(p:dict, # the cell's parameters: n_per_d2, d, L, N1s, n_test
                      ) -> int:
     "The vanilla teacher and one teacher per N1, each trained and tested."
     q = {**p, 'n': p['n_per_d2'] * p['d'] ** 2}
     return (1 + len(p['N1s'])) * (training_work(q) + evaluation_work(q, 1))
 
-RATES_MEMORY_SWEEP = Sweep('rates_memory', RATES_MEMORY_SETTINGS, rates_memory_cell, RatesMemoryRow, rates_memory_work)
+RATES_MEMORY_SWEEP = Sweep('rates_memory', RATES_MEMORY_SETTINGS, _rates_memory_cell, RatesMemoryRow, _rates_memory_work)
 
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b
 RATES_WIDTH_SETTINGS = {'quick': dict(r=1, d=32, n=2**14, L=[32, 64, 128, 256, 512], seeds=3),
@@ -237,7 +236,7 @@ class RatesWidthRow:
     N2:int # points of the compact second set
 
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b-1
-def rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, dtype, device
+def _rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, dtype, device
                     ) -> list:
     "Phase 1 from one distilled point (ReLU variant, the limit), and the compact second set's size."
     task, X, y, seed = cell_task(p)
@@ -246,12 +245,12 @@ def rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, 
     return [row_from(RatesWidthRow, p, width=effective_width(net1), N2=len(second_set_inputs(net1, X1).s))]
 
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b-2
-def rates_width_work(p:dict, # the cell's parameters: n, d
+def _rates_width_work(p:dict, # the cell's parameters: n, d
                     ) -> int:
     "Drawing the data and one pass of the kernel step over it (phase 1 and the second set's inputs are smaller)."
     return 4 * p['n'] * p['d']
 
-RATES_WIDTH_SWEEP = Sweep('rates_width', RATES_WIDTH_SETTINGS, rates_width_cell, RatesWidthRow, rates_width_work)
+RATES_WIDTH_SWEEP = Sweep('rates_width', RATES_WIDTH_SETTINGS, _rates_width_cell, RatesWidthRow, _rates_width_work)
 
 # %% ../../nbs/21a_rates.ipynb #4e793399
 BOOTSTRAP_DRAWS = 400 # resamplings of the seeds behind every interval

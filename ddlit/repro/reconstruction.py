@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['TABLE2_SETTINGS', 'FIG3_SETTINGS', 'BUDGET_GRID', 'TABLE2_SWEEP', 'FIG3_SWEEP', 'FIG3', 'TABLES',
-           'held_out_quadratic', 'steps_to_rate', 'PhaseTwoAt', 'phase2_at', 'ReconstructionRow', 'reconstruction_cell',
-           'reconstruction_work', 'reconstruction_table', 'write_tables', 'plot_reconstruction', 'plot_fig3',
-           'plot_tables', 'reconstruction_claims']
+           'held_out_quadratic', 'steps_to_rate', 'PhaseTwoAt', 'phase2_at', 'ReconstructionRow',
+           'reconstruction_table', 'write_tables', 'plot_reconstruction', 'plot_fig3', 'plot_tables',
+           'reconstruction_claims']
 
 # %% ../../nbs/17_fig3_tables.ipynb #8b9ac18f
 import math
@@ -134,7 +134,7 @@ def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
                     budget_steps_95=at.budget_steps_95, mse_rate_limit=limit)
 
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-1
-def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, T, seed, n_test, dtype, device (N1: default r^2)
+def _reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, T, seed, n_test, dtype, device (N1: default r^2)
                        ) -> list:
     "Figure 3 / Tables 2-4: one `ReconstructionRow` per second-set strategy, on the same first distilled set."
     task, X, y, seed = cell_task(p)
@@ -143,14 +143,14 @@ def reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_t
     return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-2
-def reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
+def _reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
                         ) -> int:
     "One distillation per strategy with its teacher's training; the SVD of Phi~ and the test Gram matrix; both tested."
     N2 = 2 * (p['L'] + 1) * p.get('N1', p['r']**2) # the per-candidate bound, which dominates
     return 2 * (matching_work(p) + 2 * training_work(p) + N2 * p['L']**2 + p['n_test'] * p['L']**2 + evaluation_work(p, 2))
 
-TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, reconstruction_cell, ReconstructionRow, reconstruction_work)
-FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, reconstruction_cell, ReconstructionRow, reconstruction_work)
+TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work)
+FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work)
 
 # %% ../../nbs/17_fig3_tables.ipynb #fcdf86ae
 _TABLE_FIELDS = ('rank_rate', 'rank_rate_b36', 'mse_rate', 'mse_rate_budget', 'mse_rate_limit', 'N2', 'cond', 'retrain_steps')
