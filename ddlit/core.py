@@ -13,7 +13,8 @@ import contextlib, math, os, re, tempfile
 from pathlib import Path
 import torch
 try: import fcntl
-except ImportError: fcntl = None # no advisory locks on this platform (Windows): `locked` is a no-op there
+# no advisory locks on this platform (Windows): `locked` is a no-op there
+except ImportError: fcntl = None
 
 # %% ../nbs/00_core.ipynb #c0a1b2d4
 __version__ = '0.1.0' # settings.ini's version: change both together
@@ -26,7 +27,8 @@ def default_device() -> torch.device:
 # %% ../nbs/00_core.ipynb #ee912553
 def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', 'cuda', 'cuda:k', or a torch.device
                   ) -> torch.device:
-    "`default_device()` for None or 'auto'; otherwise `device`, which must be the CPU or an available CUDA device."
+    """`default_device()` for None or 'auto'; otherwise `device`, which must be the CPU or an
+    available CUDA device."""
     if device is None or device == 'auto': return default_device()
     try: device = torch.device(device)
     except (RuntimeError, TypeError): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}") from None
@@ -40,7 +42,8 @@ def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', '
 # %% ../nbs/00_core.ipynb #50d3456d
 def cuda_or_skip(what:str, # what the cell would run, for the message
                 ) -> bool:
-    "Whether a CUDA device is available; if not, print one line saying that `what` is skipped and how to run it."
+    """Whether a CUDA device is available; if not, print one line saying that `what` is skipped and
+    how to run it."""
     if torch.cuda.is_available(): return True
     print(f"skipped: no CUDA device; run with a GPU or `nbdev_test --flags cuda` ({what})")
     return False
@@ -89,7 +92,8 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
                  like:torch.Tensor=None, # a tensor whose dtype and device t must share; None: no constraint
                  like_name:str=None, # like's name in the error message
                 ) -> torch.Tensor:
-    "Raise unless `t` is a finite float32/float64 tensor with `ndim` dims and the dtype and device of `like`."
+    """Raise unless `t` is a finite float32/float64 tensor with `ndim` dims and the dtype and device
+    of `like`."""
     if not isinstance(t, torch.Tensor):
         raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if t.dtype not in FLOAT_DTYPES.values():
@@ -105,7 +109,8 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
     return t
 
 def _all_finite(t:torch.Tensor) -> bool:
-    "Whether every entry of `t` is finite: one reduction, and the elementwise test only when the sum is not finite."
+    """Whether every entry of `t` is finite: one reduction, and the elementwise test only when the
+    sum is not finite."""
     # isfinite(t).all() builds temporaries several times the size of t (0.4 GiB for a 2^20 x 64 float32 matrix);
     # a NaN or an Inf always makes the sum non-finite, and an overflowing sum of finite entries falls back to it.
     return bool(torch.isfinite(t.sum())) or bool(torch.isfinite(t).all())
@@ -128,7 +133,8 @@ MEMORY_CHECK_ENV = 'DDLIT_MEMORY_CHECK' # set to 'off' to skip the memory check 
 
 def available_memory(device:torch.device, # where the tensors would live
                     ) -> int:
-    "Bytes free on `device`: the GPU's free memory, or the host's available memory (MemAvailable on Linux)."
+    """Bytes free on `device`: the GPU's free memory, or the host's available memory (MemAvailable
+    on Linux)."""
     if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
     try: return int(next(l for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable')).split()[1]) * 1024
     except (OSError, StopIteration): return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
@@ -138,7 +144,8 @@ def check_memory(nbytes:int, # what the computation will allocate, estimated
                  device, # where
                  what:str, # the computation and the sizes that set it, for the message
                 ) -> int:
-    "Refuse, before allocating, a computation whose estimated memory exceeds what `device` has free (override: DDLIT_MEMORY_CHECK=off)."
+    """Refuse, before allocating, a computation whose estimated memory exceeds what `device` has
+    free (override: DDLIT_MEMORY_CHECK=off)."""
     device = torch.device(device)
     if os.environ.get(MEMORY_CHECK_ENV, '').lower() == 'off': return nbytes
     free = available_memory(device)
@@ -151,7 +158,8 @@ def check_memory(nbytes:int, # what the computation will allocate, estimated
 def check_magnitude(t:torch.Tensor, # a finite tensor
                     name:str, # parameter name used in the error message
                    ) -> torch.Tensor:
-    "Raise if `t` has entries so large that squares and sums of them overflow its dtype (finite, but not computable with)."
+    """Raise if `t` has entries so large that squares and sums of them overflow its dtype (finite,
+    but not computable with)."""
     limit = math.sqrt(torch.finfo(t.dtype).max) * 1e-4
     largest = t.abs().max().item() if t.numel() else 0.
     if largest > limit:
@@ -186,7 +194,9 @@ def gaussian(*shape:int, # the shape of the draw
              dtype=torch.float64, # dtype of the result, cast after the float64 draw
             ) -> torch.Tensor:
     "Standard normal draws of `shape` on `gen`'s device, made in float64 and rounded to `dtype`."
-    return torch.randn(*shape, generator=gen, dtype=torch.float64, device=gen.device).to(resolve_dtype(dtype))
+    return torch.randn(*shape, generator=gen, dtype=torch.float64, device=gen.device).to(
+        resolve_dtype(dtype)
+    )
 
 # %% ../nbs/00_core.ipynb #7dfbeb1a
 def derive_seed(gen:torch.Generator, # the generator that draws the new seed
@@ -198,14 +208,16 @@ def derive_seed(gen:torch.Generator, # the generator that draws the new seed
 def atomic_write(path, # the file to create or replace
                  write, # callable writing the content to the temporary path it is given
                 ) -> Path:
-    "Write `path` via `write(tmp)` on a temporary file beside it, fsync it, rename it over `path`, fsync the folder."
+    """Write `path` via `write(tmp)` on a temporary file beside it, fsync it, rename it over `path`,
+    fsync the folder."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     os.close(fd)
     try:
         write(tmp)
         mask = os.umask(0); os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask) # mkstemp makes the file private (0600); give it the mode a plain open() would
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, 0o666 & ~mask)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -214,7 +226,8 @@ def atomic_write(path, # the file to create or replace
     return path
 
 def _fsync_dir(folder:Path):
-    "Flush a directory's entries to disk (POSIX; a no-op where directories cannot be opened, as on Windows)."
+    """Flush a directory's entries to disk (POSIX; a no-op where directories cannot be opened, as on
+    Windows)."""
     try: fd = os.open(folder, os.O_RDONLY)
     except OSError: return
     try: os.fsync(fd)
@@ -233,9 +246,11 @@ _HELD = {} # lock file -> open descriptor, for the locks this process holds (re-
 def locked(lock:Path, # the lock file (created if missing)
            folder:Path, # the folder it guards, named in the error message
           ):
-    "Hold an exclusive advisory lock on `lock` (flock) while the block runs; the kernel releases it if the process dies."
+    """Hold an exclusive advisory lock on `lock` (flock) while the block runs; the kernel releases
+    it if the process dies."""
     lock = Path(lock).resolve()
-    if lock in _HELD or fcntl is None: yield; return # held by this process already (or no flock on this platform)
+    # held by this process already (or no flock on this platform)
+    if lock in _HELD or fcntl is None: yield; return
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -252,22 +267,26 @@ def locked(lock:Path, # the lock file (created if missing)
 def check_writable(folder, # a folder to write into (created with its parents if missing)
                    name:str='out', # parameter name used in the error message
                   ) -> Path:
-    "Create `folder` if needed and make sure a file can be created in it, before anything is computed."
+    """Create `folder` if needed and make sure a file can be created in it, before anything is
+    computed."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{name} must be a folder, got the file {str(folder)!r}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=folder, prefix='.ddlit-probe-'); os.close(fd); os.unlink(probe)
-    except OSError as e: raise ValueError(f"{name} {str(folder)!r} is not writable: {e.strerror or e}") from None
+    except OSError as e:
+        raise ValueError(f"{name} {str(folder)!r} is not writable: {e.strerror or e}") from None
     return folder
 
-_TEMPORARY = re.compile(r'^.+\.[A-Za-z0-9_]{8}\.tmp$') # the names atomic_write gives its temporary files
+# the names atomic_write gives its temporary files
+_TEMPORARY = re.compile(r'^.+\.[A-Za-z0-9_]{8}\.tmp$')
 
 # %% ../nbs/00_core.ipynb #5bc0fdf1-3
 def remove_stale_temporaries(folder, # a folder this process holds the lock of
                             ) -> list:
-    "Remove the temporary files `atomic_write` left in `folder` when a writer was killed mid-write; the names removed."
+    """Remove the temporary files `atomic_write` left in `folder` when a writer was killed
+    mid-write; the names removed."""
     stale = [p for p in Path(folder).iterdir() if p.is_file() and _TEMPORARY.match(p.name)]
     for p in stale: p.unlink(missing_ok=True)
     return [p.name for p in stale]
@@ -278,7 +297,8 @@ FIGURE_DPI = 120 # resolution of every PNG ddlit writes
 def save_figure(fig, # a matplotlib figure
                 path, # the PNG file to create or replace
                ) -> Path:
-    "Lay out `fig`, write it atomically to `path` as a PNG at `FIGURE_DPI`, close it, and return the path."
+    """Lay out `fig`, write it atomically to `path` as a PNG at `FIGURE_DPI`, close it, and return
+    the path."""
     import matplotlib.pyplot as plt
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=FIGURE_DPI, format='png'))

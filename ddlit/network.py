@@ -19,7 +19,8 @@ def relu(z:torch.Tensor, # pre-activations, any shape
 # %% ../nbs/03_network.ipynb #4e2e3f0e
 @dataclass(frozen=True)
 class TwoLayerNet:
-    "Parameters $\\theta=(a,W,b)$ of $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$ (Section 3.2)."
+    """Parameters $\\theta=(a,W,b)$ of $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$
+    (Section 3.2)."""
     a:torch.Tensor # (L,) second layer
     W:torch.Tensor # (L, d) first layer, one row per neuron
     b:torch.Tensor # (L,) biases
@@ -46,7 +47,8 @@ class TwoLayerNet:
         return self._features(X, act)
 
     def _features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
-        "`features` of inputs already checked against this network (by the public function that called it)."
+        """`features` of inputs already checked against this network (by the public function that
+        called it)."""
         # Each half of W is multiplied from a fresh copy: BLAS results can depend on memory alignment,
         # and this keeps the pre-activations of mirrored neurons bitwise equal.
         pre = torch.cat([X @ half.clone().T for half in self.W.chunk(2)], dim=1)
@@ -78,7 +80,8 @@ def symmetric_init(L:int, # width, even
                    gen:torch.Generator, # draws a and W; its device is the network's
                    dtype=torch.float64, # dtype of the parameters
                   ) -> TwoLayerNet:
-    "$\\theta_0$ of Assumption 3.4: mirrored neurons with opposite output weights, so $f_{\\theta_0}\\equiv0$."
+    """$\\theta_0$ of Assumption 3.4: mirrored neurons with opposite output weights, so
+    $f_{\\theta_0}\\equiv0$."""
     check_width(L)
     check_int(d, 'd', low=1)
     check_generator(gen, 'gen', gen.device)
@@ -86,14 +89,19 @@ def symmetric_init(L:int, # width, even
     W = gaussian(L // 2, d, gen=gen)
     W = (W / W.norm(dim=1, keepdim=True)).to(dtype) # a normalized Gaussian is uniform on the sphere
     a = 2 * torch.randint(0, 2, (L // 2,), generator=gen, device=gen.device).to(dtype) - 1
-    return TwoLayerNet(torch.cat([a, -a]), torch.cat([W, W]), torch.zeros(L, dtype=dtype, device=gen.device))
+    return TwoLayerNet(
+        torch.cat([a, -a]), torch.cat([W, W]), torch.zeros(L, dtype=dtype, device=gen.device)
+    )
 
 # %% ../nbs/03_network.ipynb #11a59a31
 def softplus(z:torch.Tensor, # pre-activations, any shape
              beta:float=1., # sharpness; softplus tends to ReLU as beta grows
             ) -> torch.Tensor:
-    "$\\tilde\\sigma(z)=\\log(1+e^{\\beta z})/\\beta$, the smooth surrogate of ReLU (Assumption 3.8)."
-    return torch.logaddexp(beta * z, torch.zeros_like(z)) / check_float(beta, 'beta', low=0, strict=True)
+    """$\\tilde\\sigma(z)=\\log(1+e^{\\beta z})/\\beta$, the smooth surrogate of ReLU (Assumption
+    3.8)."""
+    return torch.logaddexp(beta * z, torch.zeros_like(z)) / check_float(
+        beta, 'beta', low=0, strict=True
+    )
 
 # %% ../nbs/03_network.ipynb #11a59a31-1
 def softplus_d1(z:torch.Tensor, # pre-activations, any shape

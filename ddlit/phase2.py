@@ -21,7 +21,8 @@ def gm_phase2(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
               weights:torch.Tensor, # step weights omega_t, (T,)
               xi2:float, # step size of the matching step
              ) -> torch.Tensor:
-    "One-step gradient matching of phase 2 (B.7.1): $\\tilde y=-\\frac{\\xi_2}{N_2}\\tilde\\Phi\\sum_t\\omega_tg_t$."
+    """One-step gradient matching of phase 2 (B.7.1):
+    $\\tilde y=-\\frac{\\xi_2}{N_2}\\tilde\\Phi\\sum_t\\omega_tg_t$."""
     return -xi2 / Phi_t.shape[0] * Phi_t @ (weights @ grads)
 
 # %% ../nbs/08_phase2.ipynb #b214d607-1
@@ -31,25 +32,29 @@ def unrolling_weights(lr:float, # step size of the unrolled gradient descent
                       dtype=torch.float64, # dtype of the weights
                       device=None, # device of the weights; None: the default device
                      ) -> torch.Tensor:
-    "$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights that turn gradient matching into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."
+    """$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights that turn gradient matching
+    into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."""
     return (1 - lr * lam) ** torch.arange(steps - 1, -1, -1, dtype=dtype, device=device)
 
 # %% ../nbs/08_phase2.ipynb #b214d607-2
 def gm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N2, L)
               a_teacher:torch.Tensor, # the teacher's second layer, (L,)
              ) -> torch.Tensor:
-    "The gradient-matching labels in closed form, $\\tilde y=\\tilde\\Phi a^T$ (Theorem 4.5 with the weights above)."
+    """The gradient-matching labels in closed form, $\\tilde y=\\tilde\\Phi a^T$ (Theorem 4.5 with
+    the weights above)."""
     return Phi_t @ a_teacher
 
 # %% ../nbs/08_phase2.ipynb #53f3e6ab
-COND_LIMIT = 1e12 # largest condition number retraining accepts: float64 error bound kappa * 1e-16 stays below 1e-4
+# largest condition number retraining accepts: float64 error bound kappa * 1e-16 stays below 1e-4
+COND_LIMIT = 1e12
 RETRAIN_TOL = 1e-6 # relative distance to its limit at which retraining to convergence stops
 
 def retraining_steps(S:torch.Tensor, # the nonzero singular values of Phi~, descending
                      z:torch.Tensor, # the limit's coordinates along the right singular vectors
                      tol:float=RETRAIN_TOL, # relative distance to the limit to reach
                     ) -> int:
-    "The fewest steps $T$ after which descent is within `tol` of its limit: $\\lVert(q_k^Tz_k)_k\\rVert\\le\\mathrm{tol}\\,\\lVert z\\rVert$."
+    """The fewest steps $T$ after which descent is within `tol` of its limit:
+    $\\lVert(q_k^Tz_k)_k\\rVert\\le\\mathrm{tol}\\,\\lVert z\\rVert$."""
     log_q, goal = torch.log1p(-(S / S[0])**2), tol * z.norm()
     done = lambda T: (torch.exp(float(T) * log_q) * z).norm() <= goal
     hi = 1
@@ -63,21 +68,29 @@ def retraining_steps(S:torch.Tensor, # the nonzero singular values of Phi~, desc
 # %% ../nbs/08_phase2.ipynb #53f3e6ab-1
 @dataclass(frozen=True)
 class PlainDescent:
-    "Plain gradient descent from $a=0$ on $\\tilde D_2$ (step $1/\\lambda_{\\max}(\\tilde\\Phi^\\top\\tilde\\Phi/N_2)$), in closed form from the float64 SVD of $\\tilde\\Phi$ on its rank."
+    """Plain gradient descent from $a=0$ on $\\tilde D_2$ (step
+    $1/\\lambda_{\\max}(\\tilde\\Phi^\\top\\tilde\\Phi/N_2)$), in closed form from the float64 SVD
+    of $\\tilde\\Phi$ on its rank."""
     U:torch.Tensor # (N2, k) left singular vectors
     S:torch.Tensor # (k,) singular values, descending
     Vh:torch.Tensor # (k, L) right singular vectors
 
     def coordinates(self, y_t:torch.Tensor) -> torch.Tensor:
-        "The limit's coordinates $z_k=u_k^\\top\\tilde y/\\sigma_k$ along the right singular vectors."
+        """The limit's coordinates $z_k=u_k^\\top\\tilde y/\\sigma_k$ along the right singular
+        vectors."""
         return (self.U.T @ y_t.double()) / self.S
 
     def iterate(self, y_t:torch.Tensor, steps:int) -> torch.Tensor:
-        "The iterate after `steps` >= 1 steps: $\\sum_k(1-q_k^T)z_kv_k$, $q_k=1-\\sigma_k^2/\\sigma_1^2$ (expm1/log1p: exact for tiny ratios)."
-        return self.Vh.T @ (-torch.expm1(float(steps) * torch.log1p(-(self.S / self.S[0])**2)) * self.coordinates(y_t))
+        """The iterate after `steps` >= 1 steps: $\\sum_k(1-q_k^T)z_kv_k$,
+        $q_k=1-\\sigma_k^2/\\sigma_1^2$ (expm1/log1p: exact for tiny ratios)."""
+        return self.Vh.T @ (
+            -torch.expm1(float(steps) * torch.log1p(-((self.S / self.S[0]) ** 2)))
+            * self.coordinates(y_t)
+        )
 
     def limit(self, y_t:torch.Tensor) -> torch.Tensor:
-        "The limit $\\tilde\\Phi^+\\tilde y$; refused where float64 cannot compute it to 1e-4 (condition number above `COND_LIMIT`)."
+        """The limit $\\tilde\\Phi^+\\tilde y$; refused where float64 cannot compute it to 1e-4
+        (condition number above `COND_LIMIT`)."""
         cond = (self.S[0] / self.S[-1]).item() if len(self.S) else float('inf')
         if cond > COND_LIMIT:
             raise ValueError(f"Phi_t (the features of the second distilled set) is too ill-conditioned to retrain from: "
@@ -86,15 +99,18 @@ class PlainDescent:
         return self.Vh.T @ self.coordinates(y_t)
 
     def converged(self, y_t:torch.Tensor, tol:float=RETRAIN_TOL) -> tuple:
-        "Descent run until within `tol` of its limit, as Theorem B.32 retrains: the iterate and the steps it took."
-        self.limit(y_t) # the same refusal: a limit float64 cannot compute cannot be approached either
+        """Descent run until within `tol` of its limit, as Theorem B.32 retrains: the iterate and
+        the steps it took."""
+        # the same refusal: a limit float64 cannot compute cannot be approached either
+        self.limit(y_t)
         steps = retraining_steps(self.S, self.coordinates(y_t), tol)
         return self.iterate(y_t, steps), steps
 
 # %% ../nbs/08_phase2.ipynb #53f3e6ab-2
 def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  ) -> PlainDescent:
-    "The retraining of $\\tilde D_2$ by plain descent, ready for any labels and any number of steps (one SVD)."
+    """The retraining of $\\tilde D_2$ by plain descent, ready for any labels and any number of
+    steps (one SVD)."""
     U, S, Vh = torch.linalg.svd(Phi_t.double(), full_matrices=False)
     k = numerical_rank(S, Phi_t.shape)
     return PlainDescent(U[:, :k], S[:k], Vh[:k])
@@ -103,7 +119,8 @@ def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def min_norm_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                 ) -> torch.Tensor:
-    "Retraining on $\\tilde D_2$ by plain regression from $a=0$: its limit $\\tilde\\Phi^+\\tilde y$, in float64."
+    """Retraining on $\\tilde D_2$ by plain regression from $a=0$: its limit
+    $\\tilde\\Phi^+\\tilde y$, in float64."""
     return plain_descent(Phi_t).limit(y_t).to(Phi_t.dtype)
 
 # %% ../nbs/08_phase2.ipynb #6666bead
@@ -111,7 +128,8 @@ def gd_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
            y_t:torch.Tensor, # distilled labels, (N2,)
            steps:int, # number of gradient steps T >= 1
           ) -> torch.Tensor:
-    "Retraining on $\\tilde D_2$ by $T$ steps of plain gradient descent from $a=0$, in closed form (float64); `min_norm_fit` is the limit."
+    """Retraining on $\\tilde D_2$ by $T$ steps of plain gradient descent from $a=0$, in closed form
+    (float64); `min_norm_fit` is the limit."""
     return plain_descent(Phi_t).iterate(y_t, steps).to(Phi_t.dtype)
 
 # %% ../nbs/08_phase2.ipynb #6666bead-1
@@ -119,7 +137,8 @@ def converged_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
                   y_t:torch.Tensor, # distilled labels, (N2,)
                   tol:float=RETRAIN_TOL, # relative distance to the limit at which descent stops
                  ) -> tuple:
-    "Retraining as Theorem B.32 runs it: descent from $a=0$ until within `tol` of its limit; the iterate and the steps it took."
+    """Retraining as Theorem B.32 runs it: descent from $a=0$ until within `tol` of its limit; the
+    iterate and the steps it took."""
     a, steps = plain_descent(Phi_t).converged(y_t, tol)
     return a.to(Phi_t.dtype), steps
 
@@ -127,7 +146,8 @@ def converged_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def rowspace_residual(M:torch.Tensor, # a matrix (m, L)
                       a:torch.Tensor, # a vector (L,)
                      ) -> float:
-    "$\\lVert a-\\Pi a\\rVert/\\lVert a\\rVert$ with $\\Pi$ the orthogonal projector onto the row space of `M`."
+    """$\\lVert a-\\Pi a\\rVert/\\lVert a\\rVert$ with $\\Pi$ the orthogonal projector onto the row
+    space of `M`."""
     return ((a - torch.linalg.pinv(M) @ (M @ a)).norm() / a.norm()).item()
 
 # %% ../nbs/08_phase2.ipynb #9ede8d2d
@@ -138,7 +158,8 @@ def pm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
               eta_tilde:float=1., # the student's step size
               steps:int=None, # None: the exact minimizer; T: T steps of gradient descent on the labels from 0
              ) -> torch.Tensor:
-    "One-step performance matching of phase 2 (B.7.2), in the row space of $\\tilde\\Phi$ (float64)."
+    """One-step performance matching of phase 2 (B.7.2), in the row space of $\\tilde\\Phi$
+    (float64)."""
     U, S, Vh = torch.linalg.svd(Phi_t.double(), full_matrices=False) # float64: see min_norm_fit
     k = numerical_rank(S, Phi_t.shape)
     B = eta_tilde / Phi_t.shape[0] * S[:k, None] * Vh[:k] # a(y~) = B^T z for y~ = U_k z
@@ -152,7 +173,8 @@ def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                  eta_tilde:float=1., # step size of the single retraining step
                 ) -> torch.Tensor:
-    "Retraining for performance matching: the single step $a=\\frac{\\tilde\\eta}{N_2}\\tilde\\Phi^\\top\\tilde y$ from $a=0$."
+    """Retraining for performance matching: the single step
+    $a=\\frac{\\tilde\\eta}{N_2}\\tilde\\Phi^\\top\\tilde y$ from $a=0$."""
     return eta_tilde / Phi_t.shape[0] * Phi_t.T @ y_t
 
 # %% ../nbs/08_phase2.ipynb #1e02e854
@@ -163,7 +185,8 @@ def _pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
                  steps:int, # gradient steps on the labels
                  eta_tilde:float=1., # step size of the single retraining step
                 ) -> torch.Tensor:
-    "Performance matching by `steps` of gradient descent on $\\tilde y$ from 0 (the faithful, slow version)."
+    """Performance matching by `steps` of gradient descent on $\\tilde y$ from 0 (the faithful, slow
+    version)."""
     A = eta_tilde / Phi_t.shape[0] * Phi_t.T # a(y~) = A y~
     K = A.T @ (G + lam * torch.eye(G.shape[0], dtype=G.dtype, device=G.device)) @ A
     lr = 1 / torch.linalg.eigvalsh(K)[-1].item()
@@ -175,14 +198,16 @@ def _pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def representer(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                 a:torch.Tensor, # a second layer, (L,)
                ) -> tuple:
-    "Corollary B.35: the minimum-norm $z$ with $\\tilde\\Phi^\\top z$ closest to $a$, and the relative residual $\\lVert a-\\tilde\\Phi^\\top z\\rVert/\\lVert a\\rVert$."
+    """Corollary B.35: the minimum-norm $z$ with $\\tilde\\Phi^\\top z$ closest to $a$, and the
+    relative residual $\\lVert a-\\tilde\\Phi^\\top z\\rVert/\\lVert a\\rVert$."""
     z = torch.linalg.lstsq(Phi_t.T.double(), a.double()[:, None], driver='gelsd').solution[:, 0]
     return z, ((a.double() - Phi_t.T.double() @ z).norm() / a.double().norm()).item()
 
 # %% ../nbs/08_phase2.ipynb #e297c565
 @dataclass(frozen=True)
 class RankReport:
-    "Ranks of the distilled features against the real ones (Lemma B.37, Assumption B.36), all in float64."
+    """Ranks of the distilled features against the real ones (Lemma B.37, Assumption B.36), all in
+    float64."""
     distilled:int # rank of Phi~
     stacked:int # rank of [Phi~; Phi], with the same tolerance
     maximal:int # Assumption B.36: L' + 1[a zero row has b > 0]
@@ -202,15 +227,20 @@ def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biase
                 X_tilde:torch.Tensor, # the distilled inputs, (N2, d)
                 X:torch.Tensor, # the real inputs, (n, d)
                ) -> RankReport:
-    "Rank rates of `X_tilde` against `X` by both denominators, with one float64 tolerance; each in $[0,100]$."
+    """Rank rates of `X_tilde` against `X` by both denominators, with one float64 tolerance; each in
+    $[0,100]$."""
     net = net.to(torch.float64)
     Phi_t, Phi = net.features(X_tilde.double()), net.features(X.double())
     S_t, S = torch.linalg.svdvals(Phi_t), torch.linalg.svdvals(torch.cat([Phi_t, Phi]))
     shape = (Phi_t.shape[0] + Phi.shape[0], Phi.shape[1])
     k = numerical_rank(S_t, shape, top=S[0])
     zero = net.W.norm(dim=1) == 0
-    report = RankReport(k, numerical_rank(S, shape), effective_width(net) + int((net.b[zero] > 0).any()),
-                        (S_t[0] / S_t[k - 1]).item() if k else float('inf'))
+    report = RankReport(
+        k,
+        numerical_rank(S, shape),
+        effective_width(net) + int((net.b[zero] > 0).any()),
+        (S_t[0] / S_t[k - 1]).item() if k else float('inf'),
+    )
     if not (0 <= report.rate <= 100 and 0 <= report.rate_b36 <= 100):
         raise RuntimeError(f"rank rates must lie in [0, 100], got {report}: the ranks were "
                            "measured inconsistently")

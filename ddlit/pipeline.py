@@ -29,8 +29,11 @@ MATCHINGS = ('gm', 'pm')
 class DistillConfig:
     "The hyperparameters of Algorithm 1 as ddlit runs it."
     N1:int = 4 # points in D~_1 (Theorem 4.6: O~(r^2); see the check below for N1 = 1)
-    n_theta:int = 32 # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
-    gm_steps:int = 1 # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated matching")
+    # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
+    n_theta:int = 32
+    # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated
+    # matching")
+    gm_steps:int = 1
     beta:float = 1. # softplus sharpness of the phase-1 student
     variant:str = 'softplus' # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
     strategy:str = 'compact' # second-set inputs: 'compact' or 'per-candidate'
@@ -44,7 +47,11 @@ class DistillConfig:
         check_int(self.gm_steps, 'gm_steps', low=1)
         check_float(self.beta, 'beta', low=0, strict=True)
         check_ridge(None, self.lams, self.val_fraction)
-        for name, allowed in [('variant', VARIANTS), ('strategy', STRATEGIES), ('matching', MATCHINGS)]:
+        for name, allowed in [
+            ('variant', VARIANTS),
+            ('strategy', STRATEGIES),
+            ('matching', MATCHINGS),
+        ]:
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
 
@@ -54,13 +61,15 @@ def floats_stored(d:int, # input dimension
                   line_points:int=0, # points on a stored line: a position and a label
                   preprocessing:bool=False, # whether the label mean and the linear part (d + 1 floats) are stored
                  ) -> int:
-    "The floats a paradigm must keep to be retrained: $d+1$ per full point, 2 per point on a line, $d+1$ for the preprocessing."
+    """The floats a paradigm must keep to be retrained: $d+1$ per full point, 2 per point on a line,
+    $d+1$ for the preprocessing."""
     return points * (d + 1) + 2 * line_points + (d + 1) * int(preprocessing)
 
 # %% ../nbs/09_pipeline.ipynb #c0d598dc
 @dataclass(frozen=True)
 class DistilledDataset:
-    "The two distilled sets of Algorithm 1 with the preprocessing and the reference seed: all retraining needs."
+    """The two distilled sets of Algorithm 1 with the preprocessing and the reference seed: all
+    retraining needs."""
     X1:torch.Tensor # (N1, d) inputs of D~_1
     y1:torch.Tensor # (N1,) labels of D~_1
     index:torch.Tensor # (N2,) long: the point of D~_1 giving each D~_2 input's direction
@@ -87,7 +96,11 @@ class DistilledDataset:
         if self.s.shape[0] == 0:
             raise ValueError("s must hold at least one point: the second distilled set is empty")
         check_size(self.y2, 'y2', 0, self.s.shape[0], 'the points in s')
-        if self.index.dtype != torch.long or self.index.shape != self.s.shape or not ((0 <= self.index) & (self.index < self.N1)).all():
+        if (
+            self.index.dtype != torch.long
+            or self.index.shape != self.s.shape
+            or not ((0 <= self.index) & (self.index < self.N1)).all()
+        ):
             raise ValueError(f"index must be a long tensor of {self.s.shape[0]} indices into the "
                              f"{self.N1} points of X1")
         check_tensor(self.alpha, 'alpha', ndim=0, like=self.X1, like_name='X1')
@@ -124,14 +137,18 @@ class DistilledDataset:
 
     def memory(self) -> dict:
         "Floats stored, by part (Theorem 4.6)."
-        parts = {'D1': floats_stored(self.d, points=self.N1), 'D2': floats_stored(self.d, line_points=self.N2),
-                 'preprocessing': floats_stored(self.d, preprocessing=True)}
+        parts = {
+            'D1': floats_stored(self.d, points=self.N1),
+            'D2': floats_stored(self.d, line_points=self.N2),
+            'preprocessing': floats_stored(self.d, preprocessing=True),
+        }
         return {**parts, 'total': sum(parts.values())}
 
 # %% ../nbs/09_pipeline.ipynb #547b8bc5
 @dataclass(frozen=True)
 class Distillation:
-    "The result of `distill`: the dataset, and the teacher at t = 2 it reproduces (kept in memory, not stored)."
+    """The result of `distill`: the dataset, and the teacher at t = 2 it reproduces (kept in memory,
+    not stored)."""
     dataset:DistilledDataset
     teacher:TrainedNet
 
@@ -153,7 +170,8 @@ def replay_phase1(ref:Reference, # the reference initialization
                   X1:torch.Tensor, # inputs of the first distilled set, (N1, d)
                   y1:torch.Tensor, # its labels, (N1,)
                  ) -> TwoLayerNet:
-    "Phase 1 from $\\tilde D_1$ (`retrain_phase1`) computed in float64 and rounded to the dtype of `X1`."
+    """Phase 1 from $\\tilde D_1$ (`retrain_phase1`) computed in float64 and rounded to the dtype of
+    `X1`."""
     ref64 = Reference(ref.net.to(torch.float64), ref.b2.double(), ref.seed)
     return retrain_phase1(ref64, X1.double(), y1.double()).to(X1.dtype)
 
@@ -167,25 +185,36 @@ def distill(X:torch.Tensor, # real inputs (n, d)
             info:dict=None, # extra JSON metadata to keep with the dataset
             task:MultiIndexTask=None, # the task (X, y) come from, if known: recorded with the dataset (for ddlit retrain)
            ) -> Distillation:
-    "Algorithm 1, progressive: $\\tilde D_1$ by one-step GM, phase 1 retrained, teacher's phase 2, then $\\tilde D_2$ by GM or PM."
+    """Algorithm 1, progressive: $\\tilde D_1$ by one-step GM, phase 1 retrained, teacher's phase 2,
+    then $\\tilde D_2$ by GM or PM."""
     check_data(X, y) # each argument is checked once, here: the steps below take checked values
     if not isinstance(config, DistillConfig):
         raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
     _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
-    check_int(ref_seed, 'ref_seed', low=0); check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
-    check_memory(3 * 8 * X.shape[0] * L, X.device, f"distilling n = {X.shape[0]} points with width L = {L}") # features and their float64 Gram products
+    check_int(ref_seed, 'ref_seed', low=0)
+    check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
+    # features and their float64 Gram products
+    check_memory(
+        3 * 8 * X.shape[0] * L, X.device, f"distilling n = {X.shape[0]} points with width L = {L}"
+    )
     linear, res = _preprocess(X, y)
     X1, y1 = _distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant, steps=config.gm_steps)
     net1 = replay_phase1(_reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
     teacher = _finish_on_real_data(net1, X, (linear, res), None, config.lams, config.val_fraction)
     pts = second_set_inputs(net1, X1, config.strategy)
     Phi_t = net1.to(torch.float64).features(pts.inputs(X1))
-    y2 = gm_labels(Phi_t, teacher.net.a.double()) if config.matching == 'gm' else pm_labels(Phi_t, *gram(net1._features(X), res), teacher.lam2)
+    y2 = (
+        gm_labels(Phi_t, teacher.net.a.double())
+        if config.matching == 'gm'
+        else pm_labels(Phi_t, *gram(net1._features(X), res), teacher.lam2)
+    )
     rank, cond = rank_and_condition(Phi_t)
     info = {'config': {**asdict(config), 'lams': list(config.lams)}, 'lam2': teacher.lam2, 'n': X.shape[0],
             'second_set': {'rank': rank, 'cond': cond}, **({'task': task.record()} if task is not None else {}), **(info or {})}
-    ds = DistilledDataset(X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, L, ref_seed, config.matching, info)
+    ds = DistilledDataset(
+        X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, L, ref_seed, config.matching, info
+    )
     n, train_floats = X.shape[0], floats_stored(X.shape[1], points=X.shape[0])
     if ds.N1 + ds.N2 >= n or ds.floats >= train_floats:
         warnings.warn(f"the distilled dataset holds {ds.N1 + ds.N2} points ({ds.floats} floats), not fewer than the n = {n} training points "
@@ -219,7 +248,8 @@ _TENSORS = ('X1', 'y1', 'index', 's', 'y2', 'alpha', 'beta')
 def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
                      tensors:dict, # the dataset tensors by name (at least those of _TENSORS)
                     ) -> str:
-    "SHA-256 of the manifest text and of the named tensors' names, dtypes, shapes and bytes, in the order of `_TENSORS`."
+    """SHA-256 of the manifest text and of the named tensors' names, dtypes, shapes and bytes, in
+    the order of `_TENSORS`."""
     h = hashlib.sha256(manifest.encode())
     for k in _TENSORS:
         t = tensors[k].detach().cpu().contiguous()
@@ -230,7 +260,8 @@ def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
 def save_dataset(ds:DistilledDataset, # the dataset to save
                  path, # the file to create or replace
                 ) -> Path:
-    "Write `ds` to `path` atomically (see `atomic_write`), its manifest and tensors under one checksum."
+    """Write `ds` to `path` atomically (see `atomic_write`), its manifest and tensors under one
+    checksum."""
     if not isinstance(ds, DistilledDataset):
         raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
@@ -245,11 +276,18 @@ def _verified_manifest(payload, # what torch.load returned
                       ) -> dict:
     "The manifest of a dataset file whose checksum holds; a ValueError for anything else."
     if not isinstance(payload, dict) or not isinstance(payload.get('manifest'), str):
-        older = isinstance(payload, dict) and isinstance(payload.get('header'), str) and FORMAT in payload['header']
+        older = (
+            isinstance(payload, dict)
+            and isinstance(payload.get('header'), str)
+            and FORMAT in payload['header']
+        )
         raise ValueError(f"path holds a dataset of an older ddlit format ({where}); this ddlit reads format version {FORMAT_VERSION}: distil it again"
                          if older else f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
-    if any(not isinstance(payload.get(k), torch.Tensor) for k in _TENSORS) or not isinstance(payload.get('checksum'), str) \
-       or dataset_checksum(payload['manifest'], payload) != payload['checksum']:
+    if (
+        any(not isinstance(payload.get(k), torch.Tensor) for k in _TENSORS)
+        or not isinstance(payload.get('checksum'), str)
+        or dataset_checksum(payload['manifest'], payload) != payload['checksum']
+    ):
         raise ValueError(f"path is corrupted: the manifest and tensors of {where} do not match "
                          "their checksum")
     manifest = json.loads(payload['manifest'])
@@ -263,7 +301,8 @@ def _verified_manifest(payload, # what torch.load returned
 def load_dataset(path, # a file written by save_dataset
                  device='cpu', # device the tensors are moved to
                 ) -> DistilledDataset:
-    "Read a dataset written by `save_dataset`, onto `device`; any other file, or a damaged one, is refused."
+    """Read a dataset written by `save_dataset`, onto `device`; any other file, or a damaged one, is
+    refused."""
     path = Path(path)
     if not path.is_file(): raise ValueError(f"path must be an existing file, got {str(path)!r}")
     try: payload = torch.load(path, map_location='cpu', weights_only=True)
@@ -274,7 +313,8 @@ def load_dataset(path, # a file written by save_dataset
 # %% ../nbs/09_pipeline.ipynb #6520e754
 @dataclass(frozen=True)
 class ParadigmRow:
-    "One paradigm of Section 5.1: its test loss, the loss's standard error, and the floats it stores."
+    """One paradigm of Section 5.1: its test loss, the loss's standard error, and the floats it
+    stores."""
     paradigm:str
     loss:float
     se:float
@@ -283,7 +323,8 @@ class ParadigmRow:
 # %% ../nbs/09_pipeline.ipynb #6520e754-1
 @dataclass(frozen=True)
 class Comparison:
-    "The result of `compare_paradigms`: one row per paradigm, the distillation, and the two memory yardsticks."
+    """The result of `compare_paradigms`: one row per paradigm, the distillation, and the two memory
+    yardsticks."""
     rows:list # ParadigmRow, one per paradigm, in the order of the table above
     distillation:Distillation # the dataset and its teacher at t = 2
     model_floats:int # L(d + 2): the trained network itself
@@ -305,11 +346,17 @@ def _paradigm_models(result:Distillation, X, y, ref:Reference, pick:torch.Genera
     i1, i2 = i[:ds.N1], i[ds.N1:ds.N1 + ds.N2]
     net_r = retrain_phase1(ref, X[i1], res[i1])
     random1 = finish_on_real_data(net_r, X, y, lams=config.lams, val_fraction=config.val_fraction)
-    random2 = TrainedNet(replace(net_r, a=ridge_solve(net_r.features(X[i2]), res[i2], t2.lam2)), linear, t2.lam2, {})
+    random2 = TrainedNet(
+        replace(net_r, a=ridge_solve(net_r.features(X[i2]), res[i2], t2.lam2)), linear, t2.lam2, {}
+    )
     say('retraining from the distilled dataset')
-    return {'vanilla': (vanilla, floats_stored(d, points=n)), 'teacher at t=2': (t2, floats_stored(d, points=ds.N1 + n)),
-            'distilled': (retrain(ds), ds.floats), 'Random I': (random1, floats_stored(d, points=ds.N1 + n)),
-            'Random II': (random2, floats_stored(d, points=ds.N1 + ds.N2, preprocessing=True))}
+    return {
+        'vanilla': (vanilla, floats_stored(d, points=n)),
+        'teacher at t=2': (t2, floats_stored(d, points=ds.N1 + n)),
+        'distilled': (retrain(ds), ds.floats),
+        'Random I': (random1, floats_stored(d, points=ds.N1 + n)),
+        'Random II': (random2, floats_stored(d, points=ds.N1 + ds.N2, preprocessing=True)),
+    }
 
 # %% ../nbs/09_pipeline.ipynb #6520e754-2
 def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
@@ -322,7 +369,8 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
                       progress=None, # optional callable(message) called as each step starts
                       iterated:int=None, # also distil with this many matching steps (ddlit's extension), from the same starts
                      ) -> Comparison:
-    "Test loss, its standard error and the floats stored for each paradigm of Section 5.1, and the distillation itself."
+    """Test loss, its standard error and the floats stored for each paradigm of Section 5.1, and the
+    distillation itself."""
     say, (n, d) = progress or (lambda msg: None), X.shape; check_agree(task, X)
     if iterated is not None: check_int(iterated, 'iterated', low=1)
     if not isinstance(config, DistillConfig):
@@ -330,17 +378,23 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     if n < config.N1 + 2 * L + 2:
         raise ValueError(f"n must be at least N1 + 2L + 2 = {config.N1 + 2 * L + 2} (the random baselines draw as many real points as the "
                          f"distilled sets hold: N1, and up to 2L + 2 on the second set's line), got n = {n}")
-    ref_seed, test_seed, match_seed, pick_seed = (derive_seed(gen) for _ in range(4)) # one stream per purpose
+    # one stream per purpose
+    ref_seed, test_seed, match_seed, pick_seed = (derive_seed(gen) for _ in range(4))
     say('distilling (phase-1 gradient matching, teacher at t = 2, second set)')
     result = distill(X, y, L, make_generator(match_seed, gen.device), config, ref_seed, task=task)
     models = _paradigm_models(result, X, y, reference_init(L, d, ref_seed, X.dtype, X.device), make_generator(pick_seed, gen.device), config, say)
     if iterated is not None:
         say(f'distilling again with {iterated} matching steps')
         more = distill(X, y, L, make_generator(match_seed, gen.device), replace(config, gm_steps=iterated), ref_seed, task=task).dataset
-        models[f"distilled ({iterated} GM step{'s' if iterated > 1 else ''})"] = retrain(more), more.floats
+        models[f"distilled ({iterated} GM step{'s' if iterated > 1 else ''})"] = (
+            retrain(more),
+            more.floats,
+        )
     say('testing')
     test = held_out_set(task, n_test, test_seed) # one set of test points for every paradigm
-    rows = [ParadigmRow(name, *test.loss(model), floats) for name, (model, floats) in models.items()]
+    rows = [
+        ParadigmRow(name, *test.loss(model), floats) for name, (model, floats) in models.items()
+    ]
     return Comparison(rows, result, L * (d + 2), floats_stored(d, points=n), test_seed)
 
 # %% ../nbs/09_pipeline.ipynb #f0a1c2e4

@@ -27,7 +27,8 @@ from ..training import held_out_set
 
 # %% ../../nbs/10_cli.ipynb #b561fa35
 class _Progress:
-    "A progress bar on stderr, `[####----] 2/4 message (elapsed)`: redrawn in place on a terminal, one line per step elsewhere."
+    """A progress bar on stderr, `[####----] 2/4 message (elapsed)`: redrawn in place on a terminal,
+    one line per step elsewhere."""
     def __init__(self, total:int, stream=None, width:int=24):
         self.total, self.stream, self.width, self.done, self.start = total, stream or sys.stderr, width, 0, time.perf_counter()
         self.tty = hasattr(self.stream, 'isatty') and self.stream.isatty()
@@ -45,15 +46,18 @@ class _Progress:
         if self.tty: self.stream.write('\n')
 
 # %% ../../nbs/10_cli.ipynb #489cc07a
-PARADIGMS = {'vanilla': 'both phases on all the training points',
-             'teacher at t=2': 'phase 1 from the first distilled set, phase 2 on all the data',
-             'distilled': 'both phases from the two distilled sets alone',
-             'Random I': 'the first distilled set replaced by as many random training points',
-             'Random II': 'both distilled sets replaced by as many random training points'} # what each row of the table is
+PARADIGMS = {
+    'vanilla': 'both phases on all the training points',
+    'teacher at t=2': 'phase 1 from the first distilled set, phase 2 on all the data',
+    'distilled': 'both phases from the two distilled sets alone',
+    'Random I': 'the first distilled set replaced by as many random training points',
+    'Random II': 'both distilled sets replaced by as many random training points',
+}  # what each row of the table is
 
 def _paradigm_legend(out:Comparison, # the result of compare_paradigms
                    ) -> str:
-    "Lines under the table: each paradigm in a line, what the numbers mean, and whether the second set is well conditioned."
+    """Lines under the table: each paradigm in a line, what the numbers mean, and whether the second
+    set is well conditioned."""
     cond = out.distillation.dataset.info['second_set']['cond']
     rows = [f"  {r.paradigm:<24} {PARADIGMS.get(r.paradigm, 'the same distillation with ddlit iterated matching')}" for r in out.rows]
     return '\n'.join(rows + [
@@ -67,7 +71,8 @@ def plot_paradigms(out:Comparison, # the result of compare_paradigms
                    path:Path, # the PNG file to write
                    title:str, # figure title
                   ) -> Path:
-    "Save a two-panel figure: test loss with standard errors, and floats stored (log scale), per paradigm."
+    """Save a two-panel figure: test loss with standard errors, and floats stored (log scale), per
+    paradigm."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -75,8 +80,11 @@ def plot_paradigms(out:Comparison, # the result of compare_paradigms
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax1.bar(names, [row.loss for row in out.rows], yerr=[row.se for row in out.rows], color='tab:blue', capsize=3)
     ax1.axhline(1, color='grey', lw=0.8, ls='--'); ax1.set_ylabel('test loss  E[(f - f*)^2]')
-    ax2.bar(names, [row.floats for row in out.rows], color='tab:orange'); ax2.set_yscale('log'); ax2.set_ylabel('floats stored')
-    ax2.axhline(out.model_floats, color='grey', lw=0.8, ls='--', label='the model itself'); ax2.legend(fontsize=8)
+    ax2.bar(names, [row.floats for row in out.rows], color='tab:orange')
+    ax2.set_yscale('log')
+    ax2.set_ylabel('floats stored')
+    ax2.axhline(out.model_floats, color='grey', lw=0.8, ls='--', label='the model itself')
+    ax2.legend(fontsize=8)
     for ax in (ax1, ax2): ax.tick_params(axis='x', labelrotation=30, labelsize=8)
     fig.suptitle(title, fontsize=10)
     return save_figure(fig, path)
@@ -84,7 +92,9 @@ def plot_paradigms(out:Comparison, # the result of compare_paradigms
 # %% ../../nbs/10_cli.ipynb #8ac96e1d
 def _run_parser(sub, fmt):
     "The arguments of `ddlit run`."
-    run = sub.add_parser('run', help='distil the default task and compare the five paradigms', formatter_class=fmt)
+    run = sub.add_parser(
+        'run', help='distil the default task and compare the five paradigms', formatter_class=fmt
+    )
     run.set_defaults(parser=run)
     run.add_argument('--r', type=int, default=1, help='intrinsic dimension of the target')
     run.add_argument('--target', default=None, help="the target as Hermite terms, e.g. 'h2(z1) + h4(z1)' or '0.5*h2(z1)*h2(z2) + h2(z2)' (coordinates z1..zr; normalized); default: the default target of --r")
@@ -99,26 +109,40 @@ def _run_parser(sub, fmt):
     run.add_argument('--variant', default='softplus', choices=VARIANTS, help='phase-1 student')
     run.add_argument('--strategy', default='compact', choices=STRATEGIES, help='second-set inputs')
     run.add_argument('--matching', default='gm', choices=MATCHINGS, help='phase-2 labels')
-    run.add_argument('--n-test', type=int, default=2**16, help='fresh test points for the population loss')
+    run.add_argument(
+        '--n-test', type=int, default=2**16, help='fresh test points for the population loss'
+    )
     run.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]'")
     run.add_argument('--dtype', default='float64', choices=sorted(FLOAT_DTYPES), help='working dtype of data and network (the second set is always float64)')
-    run.add_argument('--out', default='ddlit-out', help='output folder for dataset.pt, paradigms.json, paradigms.png (replaced as a whole)')
-    run.add_argument('--quiet', action='store_true', help='print the table without the legend under it')
+    run.add_argument(
+        '--out',
+        default='ddlit-out',
+        help='output folder for dataset.pt, paradigms.json, paradigms.png (replaced as a whole)',
+    )
+    run.add_argument(
+        '--quiet', action='store_true', help='print the table without the legend under it'
+    )
     return run
 
 def _retrain_parser(sub, fmt):
     "The arguments of `ddlit retrain`."
-    again = sub.add_parser('retrain', help='retrain from a saved dataset and test on its task', formatter_class=fmt)
+    again = sub.add_parser(
+        'retrain', help='retrain from a saved dataset and test on its task', formatter_class=fmt
+    )
     again.set_defaults(parser=again)
     again.add_argument('dataset', help='a dataset file that records its task (ddlit run, or save_dataset after distill(..., task=task))')
-    again.add_argument('--n-test', type=int, default=2**16, help='fresh test points for the population loss')
+    again.add_argument(
+        '--n-test', type=int, default=2**16, help='fresh test points for the population loss'
+    )
     again.add_argument('--test-seed', type=int, default=None, help="seed of the test points (held_out_set(task, n_test, seed)); default: the seed a ddlit run recorded, else 0")
     again.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]'")
     return again
 
 def _reproduce_parser(sub, fmt):
     "The arguments of `ddlit reproduce`."
-    rep = sub.add_parser('reproduce', help="run the paper's experiments into CSV tables and PNG figures (resumable)")
+    rep = sub.add_parser(
+        'reproduce', help="run the paper's experiments into CSV tables and PNG figures (resumable)"
+    )
     rep.set_defaults(parser=rep)
     rep.add_argument('experiment', choices=[*EXPERIMENTS, 'all'], help='which experiment')
     scale = rep.add_mutually_exclusive_group()
@@ -136,10 +160,18 @@ def _executor_arguments(rep):
     rep.add_argument('--jobs', type=int, default=1, help='local worker processes, or Dask workers with --dask local, or concurrent SLURM jobs (default: 1, this process)')
     rep.add_argument('--threads', type=int, default=1, help='BLAS threads per worker when --jobs > 1, --dask or --slurm (default: 1)')
     rep.add_argument('--dask', default=None, metavar='ADDRESS', help="run the cells on a Dask scheduler (tcp://host:port), or 'local' for a LocalCluster of --jobs workers; needs ddlit[dask]")
-    rep.add_argument('--slurm', action='store_true', help='run each cell as a task of a SLURM job array through submitit; needs ddlit[slurm]')
-    rep.add_argument('--slurm-partition', default=None, help='SLURM partition (default: the cluster\'s)')
+    rep.add_argument(
+        '--slurm',
+        action='store_true',
+        help='run each cell as a task of a SLURM job array through submitit; needs ddlit[slurm]',
+    )
+    rep.add_argument(
+        '--slurm-partition', default=None, help='SLURM partition (default: the cluster\'s)'
+    )
     rep.add_argument('--slurm-time', type=int, default=60, help='time limit of each SLURM task in minutes (default: 60)')
-    rep.add_argument('--slurm-mem', type=int, default=8, help='memory of each SLURM task in GB (default: 8)')
+    rep.add_argument(
+        '--slurm-mem', type=int, default=8, help='memory of each SLURM task in GB (default: 8)'
+    )
     rep.add_argument('--estimate', action='store_true', help='time a few cells of each sweep (recorded in --out) and print the expected total for --jobs workers, instead of running')
     rep.add_argument('--estimate-cells', type=int, default=2, help='cells timed per sweep by --estimate (default: 2)')
     rep.add_argument('--calibrate', choices=SCALES, default=None, help='with --estimate: time cells of this other scale and predict the chosen scale\'s cells by their work (for cells too long to time)')
@@ -155,22 +187,27 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../../nbs/10_cli.ipynb #26fed21f
 def _check_run_args(args, # parsed arguments of ddlit run
                   ) -> tuple:
-    "Validate every argument of `ddlit run` before anything is drawn; return the device, dtype, configuration and target."
-    for name, low in (('d', 1), ('n', 2), ('seed', 0), ('n_test', 2)): check_int(getattr(args, name), name, low=low)
+    """Validate every argument of `ddlit run` before anything is drawn; return the device, dtype,
+    configuration and target."""
+    for name, low in (('d', 1), ('n', 2), ('seed', 0), ('n_test', 2)):
+        check_int(getattr(args, name), name, low=low)
     check_int(args.r, 'r', low=1, high=args.d)
     check_float(args.noise, 'noise', low=0)
     check_width(args.L)
     _check_run_folder(Path(args.out))
     config = DistillConfig(N1=args.N1, n_theta=args.n_theta, gm_steps=args.gm_steps, variant=args.variant, strategy=args.strategy, matching=args.matching)
     target = None if args.target is None else parse_target(args.target, args.r)
-    if target is not None: MultiIndexTask(torch.eye(args.r, args.d, dtype=torch.float64), target) # Assumption 3.3, checked now
+    # Assumption 3.3, checked now
+    if target is not None: MultiIndexTask(torch.eye(args.r, args.d, dtype=torch.float64), target)
     return resolve_device(args.device), FLOAT_DTYPES[args.dtype], config, target
 
 # %% ../../nbs/10_cli.ipynb #26fed21f-1
 def _run_command(args, # parsed arguments of ddlit run
                ) -> str:
-    "`ddlit run`: the pipeline on the chosen task; writes the output folder as a whole and returns the report."
-    device, dtype, config, target = _check_run_args(args) # everything checked before anything is drawn
+    """`ddlit run`: the pipeline on the chosen task; writes the output folder as a whole and returns
+    the report."""
+    # everything checked before anything is drawn
+    device, dtype, config, target = _check_run_args(args)
     out_dir = Path(args.out)
     with locked(out_dir.parent / f'.{out_dir.name}.lock', out_dir): # one run per folder at a time
         staged = _fresh_staging(out_dir)
@@ -181,18 +218,26 @@ def _run_command(args, # parsed arguments of ddlit run
     return report.replace(str(staged), str(out_dir))
 
 def _run_into(args, device, dtype, config, target, folder:Path) -> str:
-    "Draw the task, compare the paradigms and write the run's three files into `folder`; the report."
+    """Draw the task, compare the paradigms and write the run's three files into `folder`; the
+    report."""
     progress = _Progress(7)
     progress('drawing the task')
-    task, X, y, seed = seeded_task(args.r, args.d, args.n, args.seed, args.noise, dtype, device, target)
+    task, X, y, seed = seeded_task(
+        args.r, args.d, args.n, args.seed, args.noise, dtype, device, target
+    )
     out = compare_paradigms(task, X, y, args.L, make_generator(seed, device), config, args.n_test, progress, iterated=2 if args.gm_steps == 1 else 1)
     progress.close()
     ds = out.distillation.dataset
     ds = replace(ds, info={**ds.info, 'run': {k: v for k, v in vars(args).items() if k not in ('parser', 'command')}, 'test_seed': out.test_seed})
     save_dataset(ds, folder / 'dataset.pt')
     table = dict(rows=[asdict(r) for r in out.rows], model_floats=out.model_floats, train_floats=out.train_floats, test_seed=out.test_seed)
-    atomic_write(folder / 'paradigms.json', lambda tmp: Path(tmp).write_text(json.dumps({**table, 'args': ds.info['run']}, indent=1)))
-    kind = ('default ' if args.target is None else '') + ('single-index' if args.r == 1 else f'multi-index (r={args.r})')
+    atomic_write(
+        folder / 'paradigms.json',
+        lambda tmp: Path(tmp).write_text(json.dumps({**table, 'args': ds.info['run']}, indent=1)),
+    )
+    kind = ('default ' if args.target is None else '') + (
+        'single-index' if args.r == 1 else f'multi-index (r={args.r})'
+    )
     title = f"{kind} task {task.target.formula()}, d={args.d}, n={args.n}, L={args.L}, N1={args.N1}, {args.strategy}, {args.matching}, seed {args.seed}"
     plot_paradigms(out, folder / 'paradigms.png', title)
     return '\n'.join([f"ddlit run: {title}, {device}, {args.dtype}", format_paradigms(out), *([] if args.quiet else [_paradigm_legend(out)]),
@@ -202,11 +247,13 @@ def _run_into(args, device, dtype, config, target, folder:Path) -> str:
                       f"wrote {folder / 'dataset.pt'}, {folder / 'paradigms.json'}, {folder / 'paradigms.png'}"])
 
 # %% ../../nbs/10_cli.ipynb #a4510274
-RUN_FILES = ('dataset.pt', 'paradigms.json', 'paradigms.png') # what ddlit run writes; its folder holds these and nothing else
+# what ddlit run writes; its folder holds these and nothing else
+RUN_FILES = ('dataset.pt', 'paradigms.json', 'paradigms.png')
 
 def _check_run_folder(out:Path, # the --out of ddlit run
                     ) -> Path:
-    "Refuse an `--out` that is a file or holds files ddlit run did not write (a run replaces its folder whole); probe that its parent is writable."
+    """Refuse an `--out` that is a file or holds files ddlit run did not write (a run replaces its
+    folder whole); probe that its parent is writable."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"out must be a folder, got the file {str(out)!r}")
     other = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES) if out.exists() else []
@@ -217,16 +264,19 @@ def _check_run_folder(out:Path, # the --out of ddlit run
     return out
 
 def _exchange(a:Path, b:Path) -> bool:
-    "Swap two paths in one atomic step (Linux's renameat2 with RENAME_EXCHANGE); False where the system cannot."
+    """Swap two paths in one atomic step (Linux's renameat2 with RENAME_EXCHANGE); False where the
+    system cannot."""
     if not sys.platform.startswith('linux'): return False
-    try: return ctypes.CDLL(None, use_errno=True).renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0 # AT_FDCWD, RENAME_EXCHANGE
+    # AT_FDCWD, RENAME_EXCHANGE
+    try: return ctypes.CDLL(None, use_errno=True).renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0
     except (OSError, AttributeError): return False
 
 # %% ../../nbs/10_cli.ipynb #a4510274-1
 def _replace_folder(staged:Path, # a complete folder beside `out`
                    out:Path, # the folder it replaces (or becomes)
                   ) -> Path:
-    "Put `staged` in place of `out` in one step (an atomic exchange; where there is none, two renames), then remove the old folder."
+    """Put `staged` in place of `out` in one step (an atomic exchange; where there is none, two
+    renames), then remove the old folder."""
     if not out.exists(): os.rename(staged, out)
     elif _exchange(staged, out): shutil.rmtree(staged) # staged now holds the old run
     else:
@@ -235,10 +285,12 @@ def _replace_folder(staged:Path, # a complete folder beside `out`
     return out
 
 def _fresh_staging(out:Path) -> Path:
-    "Under the folder's lock: restore a run left aside by a kill between two renames, remove stale staging folders, make this run's."
+    """Under the folder's lock: restore a run left aside by a kill between two renames, remove stale
+    staging folders, make this run's."""
     olds = sorted(out.parent.glob(f'.{out.name}.old-*'))
     if olds and not out.exists(): os.rename(olds.pop(), out) # the previous complete run, put back
-    for stale in [*olds, *out.parent.glob(f'.{out.name}.partial-*')]: shutil.rmtree(stale, ignore_errors=True)
+    for stale in [*olds, *out.parent.glob(f'.{out.name}.partial-*')]:
+        shutil.rmtree(stale, ignore_errors=True)
     staged = out.parent / f'.{out.name}.partial-{os.getpid()}'
     staged.mkdir()
     return staged
@@ -257,7 +309,8 @@ def _retrain_command(args, # parsed arguments of ddlit retrain
     task = task_from_record(ds.info['task'], device)
     if ds.d != task.d:
         raise ValueError(f"dataset has d = {ds.d} but its recorded task has d = {task.d}")
-    seed = ds.info.get('test_seed', 0) if args.test_seed is None else args.test_seed # default: a ddlit run's own test points
+    # default: a ddlit run's own test points
+    seed = ds.info.get('test_seed', 0) if args.test_seed is None else args.test_seed
     loss, se = held_out_set(task, args.n_test, seed).loss(retrain(ds))
     return (f"retrained from {args.dataset}: N1 = {ds.N1}, N2 = {ds.N2}, {ds.floats} floats, L = {ds.L}\n"
             f"test loss {loss:.4f} ± {se:.4f} on {args.n_test} fresh points of the recorded task ({task.target.formula()}, d={task.d}), test seed {seed}")
@@ -269,7 +322,8 @@ def _worker_threads(n:int, # BLAS threads for this worker
     torch.set_num_threads(n)
 
 def _watch_parent(parent:int, poll:float=0.2):
-    "End this process as soon as its parent is no longer `parent` (the launcher died, killed included, and the worker was re-parented)."
+    """End this process as soon as its parent is no longer `parent` (the launcher died, killed
+    included, and the worker was re-parented)."""
     while os.getppid() == parent: time.sleep(poll)
     os._exit(1)
 
@@ -277,15 +331,19 @@ def _watch_parent(parent:int, poll:float=0.2):
 def _worker_init(threads:int, # BLAS threads for this worker
                 parent:int, # the launcher's process id
                ):
-    "The initializer of every local worker: its torch threads, and a watcher that ends it when its launcher is gone."
+    """The initializer of every local worker: its torch threads, and a watcher that ends it when its
+    launcher is gone."""
     _worker_threads(threads)
     if os.getppid() != parent: os._exit(1) # the launcher died before this worker started
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name='ddlit-watch-launcher').start()
+    threading.Thread(
+        target=_watch_parent, args=(parent,), daemon=True, name='ddlit-watch-launcher'
+    ).start()
 
 # %% ../../nbs/10_cli.ipynb #e7c6700f-2
 def threads_plugin(n:int, # BLAS threads for every worker
                   ):
-    "A Dask worker plugin that sets every worker's torch threads, including workers that start later (a restarted one)."
+    """A Dask worker plugin that sets every worker's torch threads, including workers that start
+    later (a restarted one)."""
     from distributed import WorkerPlugin
     class Threads(WorkerPlugin):
         name = 'ddlit-threads'
@@ -293,7 +351,8 @@ def threads_plugin(n:int, # BLAS threads for every worker
     return Threads()
 
 def _dask_executor(address:str, jobs:int, threads:int) -> tuple:
-    "A Dask executor on `address` ('local': a LocalCluster of `jobs` single-threaded worker processes) and its closer."
+    """A Dask executor on `address` ('local': a LocalCluster of `jobs` single-threaded worker
+    processes) and its closer."""
     try: from distributed import Client, LocalCluster
     except ImportError: raise ValueError("--dask needs Dask, which is not installed: pip install 'ddlit[dask]'") from None
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) if address == 'local' else None
@@ -317,7 +376,8 @@ def _slurm_executor(args) -> tuple:
 # %% ../../nbs/10_cli.ipynb #e7c6700f-3
 def _make_executor(args, # parsed arguments of ddlit reproduce
                  ) -> tuple:
-    "The executor that `--jobs`, `--dask` and `--slurm` ask for (None: this process), and the function that releases it."
+    """The executor that `--jobs`, `--dask` and `--slurm` ask for (None: this process), and the
+    function that releases it."""
     if args.dask: return _dask_executor(args.dask, args.jobs, args.threads)
     if args.slurm: return _slurm_executor(args)
     if args.jobs == 1: return None, lambda: None
@@ -328,7 +388,8 @@ def _make_executor(args, # parsed arguments of ddlit reproduce
 def _check_executor_args(args, # parsed arguments of ddlit reproduce
                        ):
     "Validate the options of where the cells run, before anything starts."
-    for name in ('jobs', 'threads', 'estimate_cells', 'slurm_time', 'slurm_mem'): check_int(getattr(args, name), name, low=1)
+    for name in ('jobs', 'threads', 'estimate_cells', 'slurm_time', 'slurm_mem'):
+        check_int(getattr(args, name), name, low=1)
     if args.dask and args.slurm: raise ValueError("dask and slurm exclude each other: choose one")
     if args.calibrate and not args.estimate:
         raise ValueError("calibrate is an option of --estimate: add --estimate")
@@ -338,14 +399,19 @@ REPRODUCE_OUT = 'ddlit-results' # the folder of `ddlit reproduce` when --out is 
 
 def _reproduce_command(args, # parsed arguments of ddlit reproduce
                      ) -> str:
-    "`ddlit reproduce`: run one experiment (or all) at the chosen scale, or estimate its cost; returns the report."
+    """`ddlit reproduce`: run one experiment (or all) at the chosen scale, or estimate its cost;
+    returns the report."""
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     _check_executor_args(args)
-    if args.estimate and args.out is None: # nothing to keep: time the cells in a folder that goes away
-        with tempfile.TemporaryDirectory(prefix='ddlit-estimate-') as tmp: return _reproduce_locked(_with_out(args, tmp), names)
+    if (
+        args.estimate and args.out is None
+    ):  # nothing to keep: time the cells in a folder that goes away
+        with tempfile.TemporaryDirectory(prefix='ddlit-estimate-') as tmp:
+            return _reproduce_locked(_with_out(args, tmp), names)
     args = _with_out(args, args.out or REPRODUCE_OUT)
     out = check_writable(args.out)
-    with locked(out / LOCK_NAME, out): return _reproduce_locked(args, names) # one writer for the whole command
+    # one writer for the whole command
+    with locked(out / LOCK_NAME, out): return _reproduce_locked(args, names)
 
 def _with_out(args, out:str):
     "The parsed arguments with `out` set."
@@ -373,14 +439,18 @@ def _saved(args) -> str:
     "How many cells of the command's sweeps are saved, where, and the command that resumes."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     out = args.out or REPRODUCE_OUT
-    logs = [Path(out) / f'{s}.jsonl' for s in dict.fromkeys(s.name for n in names for s in EXPERIMENTS[n].sweeps)]
+    logs = [
+        Path(out) / f'{s}.jsonl'
+        for s in dict.fromkeys(s.name for n in names for s in EXPERIMENTS[n].sweeps)
+    ]
     return (f"{sum(saved_cells(log) for log in logs)} of {sum(sweep_cells(n, args.scale) for n in names)} cells saved in {out}; "
             f"resume with: ddlit reproduce {args.experiment} --{args.scale} --out {out}")
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-1
 def _interrupted_line(args, # parsed arguments of ddlit reproduce
                     ) -> str:
-    "One line for an interrupted `ddlit reproduce`: how many cells are saved, where, and the command that resumes."
+    """One line for an interrupted `ddlit reproduce`: how many cells are saved, where, and the
+    command that resumes."""
     return f"ddlit reproduce: interrupted; {_saved(args)}"
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-2
@@ -389,18 +459,21 @@ def _failure_line(args, # parsed arguments of the command
                 ) -> str:
     "One line for a command stopped by the file system: what failed, and what is safe."
     what = f"{e.strerror or e}: {e.filename}" if e.filename else f"{e.strerror or e}"
-    if args.command == 'reproduce': return f"ddlit reproduce: stopped, a file could not be written ({what}); {_saved(args)}"
+    if args.command == 'reproduce':
+        return f"ddlit reproduce: stopped, a file could not be written ({what}); {_saved(args)}"
     if args.command == 'run': return f"ddlit run: stopped, a file could not be written ({what}); {args.out} is as it was (a run replaces it only when complete)"
     return f"ddlit {args.command}: stopped, a file could not be read or written ({what})"
 
 # %% ../../nbs/10_cli.ipynb #0a3a319c
 def main(argv=None, # command-line arguments; None: sys.argv[1:]
         ) -> int:
-    "Entry point of the `ddlit` command; an interrupted `reproduce` or `run` returns 130 (Ctrl-C) or 143 (SIGTERM), a failed write 1, each after one line."
+    """Entry point of the `ddlit` command; an interrupted `reproduce` or `run` returns 130 (Ctrl-C)
+    or 143 (SIGTERM), a failed write 1, each after one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {'run': _run_command, 'retrain': _retrain_command, 'reproduce': _reproduce_command}
-    main_thread = threading.current_thread() is threading.main_thread() # only it may set signal handlers
+    # only it may set signal handlers
+    main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try: report = commands[args.command](args)
     except ValueError as e: args.parser.error(str(e)) # the subcommand's usage, then the message

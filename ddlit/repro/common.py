@@ -30,11 +30,13 @@ def cell_seed(*parts, # a label and parameters, JSON-serializable
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183
 SCALES = ('quick', 'full')
-PER_CELL = ('N1s', 'Ts', 'gm_steps', 'kappas') # list-valued settings that every cell uses whole (not axes of the grid)
+# list-valued settings that every cell uses whole (not axes of the grid)
+PER_CELL = ('N1s', 'Ts', 'gm_steps', 'kappas')
 
 def settings_grid(settings:dict, # one scale of a sweep's settings
                  ) -> list:
-    "The cells of a setting: the product of its list-valued entries (except `PER_CELL`), `seeds` expanded to `seed`."
+    """The cells of a setting: the product of its list-valued entries (except `PER_CELL`), `seeds`
+    expanded to `seed`."""
     axes = {k: v for k, v in settings.items() if isinstance(v, list) and k not in PER_CELL}
     axes['seed'] = list(range(settings['seeds']))
     return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
@@ -42,40 +44,47 @@ def settings_grid(settings:dict, # one scale of a sweep's settings
 # %% ../../nbs/14_experiments.ipynb #5fe13183-1
 @dataclass(frozen=True)
 class Sweep:
-    "A grid of independent cells: its settings at both scales, the function computing one cell, and the type of its rows."
+    """A grid of independent cells: its settings at both scales, the function computing one cell,
+    and the type of its rows."""
     name:str # the sweep's name: its log is NAME.jsonl, its table NAME.csv
     settings:dict # {'quick': {...}, 'full': {...}}: fixed values and axes
     cell:Callable # p (settings merged with one cell, dtype and device) -> list of rows
     row:type # the dataclass of a row: the cell's axes and what it measured
-    work:Callable = None # p -> the cell's work in multiply-adds of its dominant steps (estimates scale by it); None: every cell alike
+    # p -> the cell's work in multiply-adds of its dominant steps (estimates scale by it); None:
+    # every cell alike
+    work:Callable = None
 
     def grid(self, scale:str) -> list:
         "The sweep's cells at `scale` ('quick' or 'full'), one dict of settings each."
         return settings_grid(self.settings[scale])
 
     def params(self, scale:str, cell:dict, dtype:str='float64', device:str='cpu') -> dict:
-        "What the cell function receives: the settings at `scale`, the cell's values, the dtype and device."
+        """What the cell function receives: the settings at `scale`, the cell's values, the dtype
+        and device."""
         return {**self.settings[scale], **cell, 'dtype': dtype, 'device': device}
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-2
 def matching_work(p:dict, # the cell's parameters: n, n_theta, L, d
                   steps:int=1, # matching steps
                  ) -> int:
-    "Multiply-adds of phase-1 matching: the activation pattern of n points on the n_theta L / 2 directions in d dimensions, per step."
+    """Multiply-adds of phase-1 matching: the activation pattern of n points on the n_theta L / 2
+    directions in d dimensions, per step."""
     return p['n'] * (p['n_theta'] * p['L'] // 2) * p['d'] * steps
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-3
 def training_work(p:dict, # the cell's parameters: n, L, d
                   n:int=None, # points trained on (default p['n'])
                  ) -> int:
-    "Multiply-adds of training one network on n points: its phase-1 gradient and features ($2nLd$), the Gram matrix of phase 2 ($nL^2$)."
+    """Multiply-adds of training one network on n points: its phase-1 gradient and features
+    ($2nLd$), the Gram matrix of phase 2 ($nL^2$)."""
     return (n or p['n']) * p['L'] * (2 * p['d'] + p['L'])
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-4
 def evaluation_work(p:dict, # the cell's parameters: n_test, L, d
                     models:int, # models tested on the held-out set
                    ) -> int:
-    "Multiply-adds of testing `models` networks on the cell's held-out set: their features at n_test points."
+    """Multiply-adds of testing `models` networks on the cell's held-out set: their features at
+    n_test points."""
     return models * p['n_test'] * p['L'] * p['d']
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-5
@@ -91,17 +100,23 @@ def _shown(value) -> str:
     "A setting as a page shows it: powers of two as 2^k, lists in braces."
     if isinstance(value, list): return '{' + ', '.join(_shown(v) for v in value) + '}'
     if isinstance(value, int) and not isinstance(value, bool) and value >= 64 and value & (value - 1) == 0: return f'2^{value.bit_length() - 1}'
-    if isinstance(value, int) and value >= 1000 and math.log10(value).is_integer(): return f'10^{int(math.log10(value))}'
+    if isinstance(value, int) and value >= 1000 and math.log10(value).is_integer():
+        return f'10^{int(math.log10(value))}'
     return str(value)
 
 def settings_table(**sweeps, # name=settings ({'quick': {...}, 'full': {...}}) of each sweep shown
                   ) -> str:
-    "A Markdown table of the sweeps' settings: one line per setting, a quick and a full column per sweep."
+    """A Markdown table of the sweeps' settings: one line per setting, a quick and a full column per
+    sweep."""
     names = list(dict.fromkeys(k for s in sweeps.values() for scale in SCALES for k in s[scale]))
     head = ['setting'] + [f'{name} ({scale})' for name in sweeps for scale in SCALES]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for k in names:
-        cells = [f'`{_shown(s[scale][k])}`' if k in s[scale] else '' for s in sweeps.values() for scale in SCALES]
+        cells = [
+            f'`{_shown(s[scale][k])}`' if k in s[scale] else ''
+            for s in sweeps.values()
+            for scale in SCALES
+        ]
         lines.append(f'| `{k}` | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -110,7 +125,8 @@ def cell_task(p:dict, # the cell's parameters: r, d, n, seed, dtype, device
               n:int=None, # samples to draw (default p['n'])
               target=None, # the link function on r coordinates; None: the default target
              ) -> tuple:
-    "The cell's task (the default target unless one is given), `n` samples of it and a follow-up seed (see `seeded_task`)."
+    """The cell's task (the default target unless one is given), `n` samples of it and a follow-up
+    seed (see `seeded_task`)."""
     return seeded_task(p['r'], p['d'], n or p['n'], cell_seed('task', p['r'], p['d'], p['seed']), 0., FLOAT_DTYPES[p['dtype']], p['device'], target)
 
 # %% ../../nbs/14_experiments.ipynb #283c2c0b-1
@@ -118,7 +134,8 @@ def cell_test(task, # the cell's task
               p:dict, # the cell's parameters: n_test
               test_seed:int, # the cell's test seed
              ) -> HeldOutSet:
-    "The cell's held-out set, drawn once: every model of the cell is tested on these points (`.loss(model)`: loss and SE)."
+    """The cell's held-out set, drawn once: every model of the cell is tested on these points
+    (`.loss(model)`: loss and SE)."""
     return held_out_set(task, p['n_test'], test_seed)
 
 # %% ../../nbs/14_experiments.ipynb #f4fa7cdc
@@ -128,7 +145,8 @@ def sweep_log(sweep:Sweep, # the sweep
               dtype:str='float64', # 'float32' or 'float64'
               device:str='cpu', # resolved device name
              ) -> CellLog:
-    "The cell log of `sweep` in `out`, created or checked against the sweep's settings, row columns, dtype, device and ddlit version."
+    """The cell log of `sweep` in `out`, created or checked against the sweep's settings, row
+    columns, dtype, device and ddlit version."""
     header = dict(sweep=sweep.name, scale=scale, settings=sweep.settings[scale], columns=[f.name for f in fields(sweep.row)], dtype=dtype,
                   device=device, ddlit_version=__version__)
     return CellLog(Path(out) / f'{sweep.name}.jsonl', header, sweep.grid(scale))
@@ -152,7 +170,8 @@ def sweep_table(sweep:Sweep, # the sweep
                 progress=None, # optional callable(message), once per cell
                 executor=None, # None: here; else a concurrent.futures-style executor (see run_sweep)
                ) -> list:
-    "Run (or resume) `sweep` at `scale` into `out`; write its CSV and return its rows (of type `sweep.row`) in grid order."
+    """Run (or resume) `sweep` at `scale` into `out`; write its CSV and return its rows (of type
+    `sweep.row`) in grid order."""
     compute = partial(compute_cell, sweep, scale, dtype, device)
     table = [sweep.row(**r) for r in run_sweep(sweep.grid(scale), compute, sweep_log(sweep, scale, out, dtype, device), progress, executor)]
     write_csv([asdict(r) for r in table], Path(out) / f'{sweep.name}.csv')
@@ -162,8 +181,13 @@ def sweep_table(sweep:Sweep, # the sweep
 def spread_cells(grid:list, # the cells of a sweep
                  k:int, # how many to pick
                 ) -> list:
-    "`k` cells spread evenly over the grid, its first and last included (all of them when k covers the grid)."
-    return grid if k >= len(grid) else [grid[round(i * (len(grid) - 1) / max(k - 1, 1))] for i in range(k)]
+    """`k` cells spread evenly over the grid, its first and last included (all of them when k covers
+    the grid)."""
+    return (
+        grid
+        if k >= len(grid)
+        else [grid[round(i * (len(grid) - 1) / max(k - 1, 1))] for i in range(k)]
+    )
 
 def _same(a, b, rtol:float) -> bool:
     "Whether two logged values agree: numbers to `rtol` (NaN equal to NaN), anything else exactly."
@@ -172,7 +196,8 @@ def _same(a, b, rtol:float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol)
 
 def _check_recomputed(cell:dict, logged:list, fresh:list, rtol:float, log:Path):
-    "Raise unless the rows recomputed for `cell` agree with those logged, naming the first field that differs."
+    """Raise unless the rows recomputed for `cell` agree with those logged, naming the first field
+    that differs."""
     if len(logged) != len(fresh):
         raise ValueError(f"{log}: cell {cell} now gives {len(fresh)} rows, the log holds "
                          f"{len(logged)}")
@@ -190,20 +215,25 @@ def committed_table(sweep:Sweep, # the sweep
                     rtol:float=1e-6, # relative tolerance of the recomputed numbers
                     dtype:str='float64', # the dtype the log was written in
                    ) -> list:
-    "The rows of `sweep` (of type `sweep.row`, grid order) from the complete log in `folder`, after recomputing `sample` cells on the CPU and checking them."
+    """The rows of `sweep` (of type `sweep.row`, grid order) from the complete log in `folder`,
+    after recomputing `sample` cells on the CPU and checking them."""
     src, grid = Path(folder) / f'{sweep.name}.jsonl', sweep.grid(scale)
     if not src.is_file():
         raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... "
                          f"--{scale} --out {folder}`")
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(src, tmp)
-        log = sweep_log(sweep, scale, Path(tmp), dtype) # read from a copy: the committed log is never rewritten
+        # read from a copy: the committed log is never rewritten
+        log = sweep_log(sweep, scale, Path(tmp), dtype)
     missing = [c for c in grid if log.get(c) is None]
     if missing:
         raise ValueError(f"{src}: {len(missing)} of the {len(grid)} cells are missing, first "
                          f"{missing[0]}: finish it with `ddlit reproduce ... --{scale} --out "
                          f"{folder}`")
-    for cell in spread_cells(grid, sample): _check_recomputed(cell, log.get(cell), compute_cell(sweep, scale, dtype, 'cpu', cell), rtol, src)
+    for cell in spread_cells(grid, sample):
+        _check_recomputed(
+            cell, log.get(cell), compute_cell(sweep, scale, dtype, 'cpu', cell), rtol, src
+        )
     return [sweep.row(**{**cell, **row}) for cell in grid for row in log.get(cell)]
 
 # %% ../../nbs/14_experiments.ipynb #7579d01d
@@ -213,9 +243,11 @@ def summarize(table:list, # typed rows
               by:list, # the fields that define a group
               value, # the field to summarize, or a function of a row
              ) -> list:
-    "Mean, median, standard deviation, standard error and count of `value` over the rows sharing the fields `by`, in order of appearance."
+    """Mean, median, standard deviation, standard error and count of `value` over the rows sharing
+    the fields `by`, in order of appearance."""
     groups = {}
-    for row in table: groups.setdefault(tuple(getattr(row, k) for k in by), []).append(_value(row, value))
+    for row in table:
+        groups.setdefault(tuple(getattr(row, k) for k in by), []).append(_value(row, value))
     out = []
     for key, vals in groups.items():
         t = torch.tensor(vals, dtype=torch.float64)
@@ -238,14 +270,18 @@ def format_pivot(table:list, # typed rows
                  value, # the field shown, or a function of a row
                  digits:int=3, # decimals shown
                 ) -> str:
-    "A text table of `value` (mean ± SE over the remaining fields) with one line per `rows` group and one column per `column` value."
+    """A text table of `value` (mean ± SE over the remaining fields) with one line per `rows` group
+    and one column per `column` value."""
     s = summarize(table, rows + [column], value)
     cols = list(dict.fromkeys(x[column] for x in s))
     w = max([len(str(c)) for c in cols] + [2 * digits + 7]) + 2
     lines = [''.join(f'{r:>10}' for r in rows) + ''.join(f'{str(c):>{w}}' for c in cols)]
     for key in dict.fromkeys(tuple(x[r] for r in rows) for x in s):
         cells = [lookup(s, **dict(zip(rows, key)), **{column: c}) for c in cols]
-        lines.append(''.join(f'{k:>10}' for k in key) + ''.join(f"{x['mean']:.{digits}f} ± {x['se']:.{digits}f}".rjust(w) for x in cells))
+        lines.append(
+            ''.join(f'{k:>10}' for k in key)
+            + ''.join(f"{x['mean']:.{digits}f} ± {x['se']:.{digits}f}".rjust(w) for x in cells)
+        )
     return '\n'.join(lines)
 
 # %% ../../nbs/14_experiments.ipynb #e32433f9
@@ -260,7 +296,8 @@ def median_curve(table:list, # typed rows
 def crossing(points:dict, # x -> y, x increasing, both positive
              level:float, # the level y must fall to
             ):
-    "The first x at which y falls to `level`, interpolated log-log between grid points; None if it never does."
+    """The first x at which y falls to `level`, interpolated log-log between grid points; None if it
+    never does."""
     xs, ys = list(points), list(points.values())
     hit = next((i for i, y in enumerate(ys) if y <= level), None)
     if hit in (None, 0): return None if hit is None else float(xs[0])
@@ -277,7 +314,8 @@ class Claim:
     measured:str # what was measured, with the numbers
     holds:bool # whether it holds on the table
     asserted:bool = True # False: measured and reported, not required
-    kind:str = 'paper' # 'paper' (the paper's), 'consistency' (an identity checking the code), 'ddlit' (ddlit's own)
+    # 'paper' (the paper's), 'consistency' (an identity checking the code), 'ddlit' (ddlit's own)
+    kind:str = 'paper'
 
     def __post_init__(self):
         if self.kind not in CLAIM_KINDS:
@@ -292,7 +330,11 @@ _KIND_LABELS = {'paper': '', 'consistency': 'consistency check, ', 'ddlit': "ddl
 def claim_mark(c:Claim, # a claim
               ) -> str:
     "How a claim is marked: whose it is, whether it is asserted, whether it holds."
-    verdict = ('holds' if c.holds else 'FAILS') if c.asserted else ('reported: holds' if c.holds else 'reported: does not hold')
+    verdict = (
+        ('holds' if c.holds else 'FAILS')
+        if c.asserted
+        else ('reported: holds' if c.holds else 'reported: does not hold')
+    )
     return _KIND_LABELS[c.kind] + verdict
 
 # %% ../../nbs/14_experiments.ipynb #3a442fa2-2
@@ -300,7 +342,9 @@ def format_claims(name:str, # the experiment
                   claims:list, # its claims
                  ) -> str:
     "The claims of an experiment as text, one per line with its mark and what was measured."
-    return '\n'.join([f"{name}:"] + [f"  [{claim_mark(c)}] {c.claim}: {c.measured}" for c in claims])
+    return '\n'.join(
+        [f"{name}:"] + [f"  [{claim_mark(c)}] {c.claim}: {c.measured}" for c in claims]
+    )
 
 # %% ../../nbs/14_experiments.ipynb #3a442fa2-3
 def failed_claims(claims:list, # claims
@@ -311,7 +355,8 @@ def failed_claims(claims:list, # claims
 # %% ../../nbs/14_experiments.ipynb #e8db4cea
 @dataclass(frozen=True)
 class Experiment:
-    "An experiment of the paper: its sweeps, its claims and its figure, each a function of the sweeps' tables."
+    """An experiment of the paper: its sweeps, its claims and its figure, each a function of the
+    sweeps' tables."""
     name:str # the name `reproduce` and `ddlit reproduce` take
     paper:str # where the paper states it
     sweeps:tuple # Sweep, one or more
@@ -333,7 +378,8 @@ def errorbar_line(ax, # the panel
                   label:str, # the legend entry
                   **style, # matplotlib style
                  ):
-    "One line of a panel: the mean of each group at its `x`, with the standard error as an error bar."
+    """One line of a panel: the mean of each group at its `x`, with the standard error as an error
+    bar."""
     style = {'marker': 'o', **style}
     ax.errorbar([s[x] for s in summary], [s['mean'] for s in summary], yerr=[s['se'] for s in summary], label=label, capsize=2, ms=3, **style)
 
@@ -342,4 +388,6 @@ def log2_ticks(ax, # the panel
                values:list, # the powers of two on the x axis
               ):
     "A log2 x axis with one tick $2^k$ per value."
-    ax.set_xscale('log', base=2); ax.set_xticks(values, [f'$2^{{{int(math.log2(v))}}}$' for v in values]); ax.minorticks_off()
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(values, [f'$2^{{{int(math.log2(v))}}}$' for v in values])
+    ax.minorticks_off()

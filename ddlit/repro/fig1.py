@@ -45,7 +45,8 @@ def fig1_baselines(task:MultiIndexTask, # the cell's task
                    out:Comparison, # compare_paradigms on (X, y)
                    seed:int, # the cell's seed
                   ) -> list:
-    "Random features, the oracle first layer and ridge-regression distillation, from the comparison's reference: (name, model, floats)."
+    """Random features, the oracle first layer and ridge-regression distillation, from the
+    comparison's reference: (name, model, floats)."""
     ds, teacher, d = out.distillation.dataset, out.distillation.teacher, X.shape[1]
     ref = reference_init(ds.L, d, ds.ref_seed, X.dtype, X.device)
     X2, y2 = ridge_distillation(teacher.net, teacher.net.a, X, make_generator(cell_seed('ridge', seed), X.device), min(X.shape[0], 16 * ds.L))
@@ -58,20 +59,28 @@ def fig1_baselines(task:MultiIndexTask, # the cell's task
 # %% ../../nbs/15_fig1.ipynb #f0fc525f-2
 def _fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, seed, n_test, dtype, device
              ) -> list:
-    "Figure 1: test loss and floats stored for the five paradigms and the three baselines, one `Fig1Row` each."
+    """Figure 1: test loss and floats stored for the five paradigms and the three baselines, one
+    `Fig1Row` each."""
     task, X, y, _ = cell_task(p)
-    gen = make_generator(cell_seed('fig1', p['seed']), X.device) # the same reference, starts X~(0), test points and picks at every n and n_theta
-    out = compare_paradigms(task, X, y, p['L'], gen, DistillConfig(N1=p['N1'], n_theta=p['n_theta']), p['n_test'])
+    # the same reference, starts X~(0), test points and picks at every n and n_theta
+    gen = make_generator(cell_seed('fig1', p['seed']), X.device)
+    out = compare_paradigms(
+        task, X, y, p['L'], gen, DistillConfig(N1=p['N1'], n_theta=p['n_theta']), p['n_test']
+    )
     models = [(r.paradigm, r.loss, r.se, r.floats) for r in out.rows]
     test = cell_test(task, p, out.test_seed) # the points compare_paradigms tested on
-    models += [(name, *test.loss(m), floats) for name, m, floats in fig1_baselines(task, X, y, out, p['seed'])]
+    models += [
+        (name, *test.loss(m), floats)
+        for name, m, floats in fig1_baselines(task, X, y, out, p['seed'])
+    ]
     return [row_from(Fig1Row, p, paradigm=name, loss=loss, se=se, floats=floats, n_theta_prime=p['n_theta'] * p['L'] // 2)
             for name, loss, se, floats in models]
 
 # %% ../../nbs/15_fig1.ipynb #f0fc525f-3
 def _fig1_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
-    "One distillation; training on the real data for vanilla, the distilled model's reference and the five other models; eight models tested."
+    """One distillation; training on the real data for vanilla, the distilled model's reference and
+    the five other models; eight models tested."""
     return matching_work(p) + 7 * training_work(p) + evaluation_work(p, 8)
 
 FIG1_SWEEP = Sweep('fig1', FIG1_SETTINGS, _fig1_cell, Fig1Row, _fig1_work)
@@ -80,17 +89,23 @@ FIG1_SWEEP = Sweep('fig1', FIG1_SETTINGS, _fig1_cell, Fig1Row, _fig1_work)
 def plot_fig1(table:list, # the Figure 1 table (Fig1Row)
               path, # the PNG file to write
              ) -> Path:
-    "Figure 1: test loss against n, one panel per n_theta', each paradigm a line (mean and SE over seeds)."
+    """Figure 1: test loss against n, one panel per n_theta', each paradigm a line (mean and SE over
+    seeds)."""
     thetas = sorted({r.n_theta for r in table})
     fig, axes = panels(len(thetas))
     for ax, t in zip(axes[0], thetas):
         rows = [r for r in table if r.n_theta == t]
         for name in dict.fromkeys(r.paradigm for r in rows):
             errorbar_line(ax, summarize([r for r in rows if r.paradigm == name], ['n'], 'loss'), 'n', name, ls='--' if name in FIG1_BASELINES else '-')
-        ax.set(yscale='log', xlabel='training points n', title=f"n_theta' = {rows[0].n_theta_prime} directions\n({t} initializations)")
+        ax.set(
+            yscale='log',
+            xlabel='training points n',
+            title=f"n_theta' = {rows[0].n_theta_prime} directions\n({t} initializations)",
+        )
         log2_ticks(ax, sorted({r.n for r in rows}))
     axes[0][0].set_ylabel('test loss')
-    axes[0][-1].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1)) # outside the axes: the curves stay visible
+    # outside the axes: the curves stay visible
+    axes[0][-1].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1))
     return save_figure(fig, path)
 
 # %% ../../nbs/15_fig1.ipynb #56b13a21
@@ -101,10 +116,15 @@ def fig1_claims(table:list, # the Figure 1 table (Fig1Row)
     mean = lambda t, n, name, stat='mean': lookup(s, n_theta=t, n=n, paradigm=name)[stat]
     keys = sorted({(r.n_theta, r.n) for r in table})
     thetas, ns = sorted({t for t, _ in keys}), sorted({n for _, n in keys})
-    gaps = [min(mean(t, n, 'Random I'), mean(t, n, 'Random II')) - mean(t, n, 'distilled') for t, n in keys]
+    gaps = [
+        min(mean(t, n, 'Random I'), mean(t, n, 'Random II')) - mean(t, n, 'distilled')
+        for t, n in keys
+    ]
     by_cell = {}
     for r in table: by_cell.setdefault((r.n_theta, r.n, r.seed), {})[r.paradigm] = r.loss
-    rel = max(abs(v['distilled'] - v['teacher at t=2']) / v['teacher at t=2'] for v in by_cell.values())
+    rel = max(
+        abs(v['distilled'] - v['teacher at t=2']) / v['teacher at t=2'] for v in by_cell.values()
+    )
     first, last = ([mean(t, n, 'distilled') for t in thetas] for n in (ns[0], ns[-1]))
     low, high = ([mean(t, n, 'distilled', 'median') for n in ns] for t in (thetas[0], thetas[-1]))
     oracle_gap = [mean(t, n, 'vanilla') - mean(t, n, 'oracle') for t, n in keys]

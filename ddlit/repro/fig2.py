@@ -19,7 +19,8 @@ from ..tasks import MultiIndexTask, hermite_target, preprocess, sample
 # %% ../../nbs/16_fig2.ipynb #89f637b7
 FIG2_SETTINGS = {'quick': dict(r=1, d=32, L=256, n=2**15, n_theta=32, N1s=[1, 4], n_prime=[2**7, 2**8, 2**9, 2**10, 2**11], seeds=4, init=[0, 1, 2], n_test=2**14),
                  'full': dict(r=1, d=64, L=1024, n=2**18, n_theta=32, N1s=[1, 4], n_prime=[2**7, 2**8, 2**9, 2**10, 2**11, 2**12, 2**13], seeds=10, init=[0, 1, 2, 3, 4], n_test=2**16)}
-TRANSFER_TARGET = hermite_target({(3,): 1., (2,): -1.}) # g' = (h3 - h2) / sqrt 2, on the source's direction
+# g' = (h3 - h2) / sqrt 2, on the source's direction
+TRANSFER_TARGET = hermite_target({(3,): 1., (2,): -1.})
 
 # %% ../../nbs/16_fig2.ipynb #4d19ed01
 @dataclass(frozen=True)
@@ -43,29 +44,48 @@ def _first_set(r, d, n, L, n_theta, N1, seed, dtype, device):
     "The source task of a seed and its first distilled set, made once per process."
     p = dict(r=r, d=d, n=n, seed=seed, dtype=dtype, device=device)
     task, X, y, s = cell_task(p)
-    ds = distill(X, y, L, make_generator(s, X.device), DistillConfig(N1=N1, n_theta=n_theta)).dataset
+    ds = distill(
+        X, y, L, make_generator(s, X.device), DistillConfig(N1=N1, n_theta=n_theta)
+    ).dataset
     return task, ds.X1, ds.y1
 
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-1
 def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
              ) -> list:
-    "Figure 2: test loss on the new target after phase 1 from each first distilled set, from the n' samples, or none; one `Fig2Row` each."
+    """Figure 2: test loss on the new target after phase 1 from each first distilled set, from the
+    n' samples, or none; one `Fig2Row` each."""
     sources = {N1: _first_set(p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device']) for N1 in p['N1s']}
-    new = MultiIndexTask(sources[p['N1s'][0]][0].U, TRANSFER_TARGET, 0.) # every source is the seed's task
-    Xp, yp = sample(new, p['n_prime'], make_generator(cell_seed('transfer data', p['seed'], p['n_prime']), new.device))
-    ref = reference_init(p['L'], p['d'], cell_seed('init', p['seed'], p['init']), Xp.dtype, Xp.device)
+    # every source is the seed's task
+    new = MultiIndexTask(sources[p['N1s'][0]][0].U, TRANSFER_TARGET, 0.)
+    Xp, yp = sample(
+        new,
+        p['n_prime'],
+        make_generator(cell_seed('transfer data', p['seed'], p['n_prime']), new.device),
+    )
+    ref = reference_init(
+        p['L'], p['d'], cell_seed('init', p['seed'], p['init']), Xp.dtype, Xp.device
+    )
     nets = [('transfer', N1, retrain_phase1(ref, X1, y1)) for N1, (_, X1, y1) in sources.items()]
-    nets += [('Damian et al.', None, retrain_phase1(ref, Xp, preprocess(Xp, yp)[1])), ('random features', None, random_features_net(ref)),
-             ('oracle', None, oracle_net(ref, new))]
+    nets += [
+        ('Damian et al.', None, retrain_phase1(ref, Xp, preprocess(Xp, yp)[1])),
+        ('random features', None, random_features_net(ref)),
+        ('oracle', None, oracle_net(ref, new)),
+    ]
     test = cell_test(new, p, cell_seed('test', p['seed']))
     loss = lambda net: test.loss(finish_on_real_data(net, Xp, yp))
-    return [row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net)))) for name, N1, net in nets]
+    return [
+        row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net))))
+        for name, N1, net in nets
+    ]
 
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-2
 def _fig2_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
-    "One distillation per N1 on the source task's n points (the new task's n' points cost little beside them); every model tested."
-    return len(p['N1s']) * (matching_work(p) + training_work(p)) + evaluation_work(p, len(p['N1s']) + 3)
+    """One distillation per N1 on the source task's n points (the new task's n' points cost little
+    beside them); every model tested."""
+    return len(p['N1s']) * (matching_work(p) + training_work(p)) + evaluation_work(
+        p, len(p['N1s']) + 3
+    )
 
 FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, _fig2_cell, Fig2Row, _fig2_work)
 
@@ -73,13 +93,15 @@ FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, _fig2_cell, Fig2Row, _fig2_work)
 def plot_fig2(table:list, # the Figure 2 table (Fig2Row)
               path, # the PNG file to write
              ) -> Path:
-    "Figure 2: test loss on the new target against n', one line per model (mean and SE over seeds and initializations)."
+    """Figure 2: test loss on the new target against n', one line per model (mean and SE over seeds
+    and initializations)."""
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     for label in dict.fromkeys(r.label for r in table):
         errorbar_line(ax, summarize([r for r in table if r.label == label], ['n_prime'], 'loss'), 'n_prime', label,
                       ls='--' if label in ('random features', 'oracle') else '-')
-    ax.set(yscale='log', xlabel="samples of the new target n'", ylabel='test loss'); ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1))
+    ax.set(yscale='log', xlabel="samples of the new target n'", ylabel='test loss')
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1))
     log2_ticks(ax, sorted({r.n_prime for r in table}))
     return save_figure(fig, path)
 
@@ -92,7 +114,11 @@ def fig2_claims(table:list, # the Figure 2 table (Fig2Row)
     N1s = sorted({r.N1 for r in table if r.model == 'transfer'})
     mean = lambda n, model, N1=None: lookup(s, n_prime=n, model=model, N1=N1)['mean']
     margin = lambda other, N1: min(mean(n, other) - mean(n, 'transfer', N1) for n in ns)
-    vs_damian, vs_rf, vs_rf_small = margin('Damian et al.', N1s[-1]), margin('random features', N1s[-1]), margin('random features', N1s[0])
+    vs_damian, vs_rf, vs_rf_small = (
+        margin('Damian et al.', N1s[-1]),
+        margin('random features', N1s[-1]),
+        margin('random features', N1s[0]),
+    )
     return [Claim(f"transfer (N1={N1s[-1]}) below Damian et al.'s algorithm at every n' (mean over seeds and initializations)",
                   f'smallest margin {vs_damian:.3f}', vs_damian > 0),
             Claim(f"transfer (N1={N1s[-1]}) below random features at every n'", f'smallest margin {vs_rf:.3f}', vs_rf > 0),

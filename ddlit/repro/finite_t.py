@@ -39,14 +39,20 @@ class FiniteTRow:
     paper_steps:int # the steps that student took (GM: to converge; PM: its one step)
     budget_loss:float # ddlit's fixed-budget student
     mse_rate_budget:float # the fixed-budget variant: teacher / student test loss, %
-    budget_steps_95:float # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
+    # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
+    budget_steps_95:float
 
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-1
 def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, Ts, seed, n_test, dtype, device
                  ) -> list:
-    "The MSE reconstruction rate at each T under both readings, for both strategies and both matchings ($N_1=r^2$): one `FiniteTRow` each."
+    """The MSE reconstruction rate at each T under both readings, for both strategies and both
+    matchings ($N_1=r^2$): one `FiniteTRow` each."""
     task, X, y, seed = cell_task(p)
-    ref_seed, test, rows = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed'])), []
+    ref_seed, test, rows = (
+        cell_seed('ref', p['seed']),
+        cell_test(task, p, cell_seed('test', p['seed'])),
+        [],
+    )
     zero = (test.f.double()**2).mean().item()
     for strategy in STRATEGIES:
         result = distill(X, y, p['L'], make_generator(seed, X.device), DistillConfig(N1=p['r']**2, n_theta=p['n_theta'], strategy=strategy), ref_seed)
@@ -63,7 +69,8 @@ def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-2
 def _finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    "One distillation per strategy; the SVD of Phi~, PM's label solves at every T and the test Gram matrix; all tested."
+    """One distillation per strategy; the SVD of Phi~, PM's label solves at every T and the test
+    Gram matrix; all tested."""
     N2 = 2 * (p['L'] + 1) * p['r']**2 # the per-candidate bound, which dominates
     return 2 * (matching_work(p) + 2 * training_work(p) + (1 + len(p['Ts'])) * N2 * p['L']**2 + p['n_test'] * p['L']**2)
 
@@ -73,13 +80,21 @@ FINITE_T_SWEEP = Sweep('finite_t', FINITE_T_SETTINGS, _finite_t_cell, FiniteTRow
 def plot_finite_t(table:list, # FiniteTRow
                   path, # the PNG file to write
                  ) -> Path:
-    "MSE reconstruction rate against T under both readings, one panel per r, a line per strategy and matching (mean and SE over seeds)."
+    """MSE reconstruction rate against T under both readings, one panel per r, a line per strategy
+    and matching (mean and SE over seeds)."""
     fig, axes = panels(len({x.r for x in table}))
     for ax, r in zip(axes[0], sorted({x.r for x in table})):
         for strategy in STRATEGIES:
             for matching in MATCHINGS:
-                rows = [x for x in table if x.r == r and x.strategy == strategy and x.matching == matching]
-                for value, ls, what in (('mse_rate', '-', "paper's reading"), ('mse_rate_budget', ':', 'fixed budget')):
+                rows = [
+                    x
+                    for x in table
+                    if x.r == r and x.strategy == strategy and x.matching == matching
+                ]
+                for value, ls, what in (
+                    ('mse_rate', '-', "paper's reading"),
+                    ('mse_rate_budget', ':', 'fixed budget'),
+                ):
                     errorbar_line(ax, summarize(rows, ['T'], value), 'T', f'{strategy}, {matching.upper()}, {what}', ls=ls,
                                   marker='os'[matching == 'pm'], color=f"C{2 * STRATEGIES.index(strategy) + MATCHINGS.index(matching)}")
         ax.axhline(100, color='grey', lw=0.8, ls='--')
@@ -92,11 +107,15 @@ def plot_finite_t(table:list, # FiniteTRow
 def plot_steps(table:list, # FiniteTRow
                path, # the PNG file to write
               ) -> Path:
-    "The student's steps to convergence and the fixed budget reaching 95%, against cond(Phi~)^2 (gradient matching, every cell and T)."
+    """The student's steps to convergence and the fixed budget reaching 95%, against cond(Phi~)^2
+    (gradient matching, every cell and T)."""
     import matplotlib.pyplot as plt
     gm = [x for x in table if x.matching == 'gm']
     fig, ax = plt.subplots(figsize=(5.6, 4))
-    for value, label, marker in (('paper_steps', f'to convergence (tol {RETRAIN_TOL:g})', 'o'), ('budget_steps_95', 'fixed budget reaching 95%', 's')):
+    for value, label, marker in (
+        ('paper_steps', f'to convergence (tol {RETRAIN_TOL:g})', 'o'),
+        ('budget_steps_95', 'fixed budget reaching 95%', 's'),
+    ):
         for strategy in STRATEGIES:
             rows = [x for x in gm if x.strategy == strategy and math.isfinite(getattr(x, value))]
             ax.scatter([x.cond**2 for x in rows], [getattr(x, value) for x in rows], marker=marker, s=14, alpha=0.7, label=f'{label}, {strategy}')
@@ -109,21 +128,34 @@ def plot_steps(table:list, # FiniteTRow
 # %% ../../nbs/17a_finite_t.ipynb #52a6384c
 def _median_rates(table:list, value:str) -> dict:
     "Median `value` over seeds, by (r, strategy, matching, T)."
-    return {(x['r'], x['strategy'], x['matching'], x['T']): x['median'] for x in summarize(table, ['r', 'strategy', 'matching', 'T'], value)}
+    return {
+        (x['r'], x['strategy'], x['matching'], x['T']): x['median']
+        for x in summarize(table, ['r', 'strategy', 'matching', 'T'], value)
+    }
 
 def finite_t_claims(table:list, # FiniteTRow
                    ) -> list:
-    "The claims of the finite-T experiment, checked on its table (medians over seeds; uninformative teachers left out of the rates)."
+    """The claims of the finite-T experiment, checked on its table (medians over seeds;
+    uninformative teachers left out of the rates)."""
     informative = [x for x in table if x.teacher_loss < x.zero_loss]
     gm, pm = ([x for x in informative if x.matching == m] for m in MATCHINGS)
     paper = _median_rates(gm, 'mse_rate')
     T, T0 = max(x.T for x in table), min(x.T for x in table)
-    bound = max(x.paper_steps / (x.cond**2 * math.log(1 / RETRAIN_TOL)) for x in table if x.matching == 'gm')
+    bound = max(
+        x.paper_steps / (x.cond**2 * math.log(1 / RETRAIN_TOL)) for x in table if x.matching == 'gm'
+    )
     pm_rates = _median_rates(pm, 'mse_rate')
     pm_first, pm_last = ([v for k, v in pm_rates.items() if k[3] == t] for t in (T0, T))
-    budget = {k: v for k, v in _median_rates(gm, 'mse_rate_budget').items() if k[3] == T and k[0] >= 2}
-    need = torch.tensor([x.budget_steps_95 / T for x in gm if x.T == T and x.r >= 2], dtype=torch.float64)
-    spread = {s: torch.tensor([x.mse_rate - 100 for x in gm if x.strategy == s], dtype=torch.float64) for s in STRATEGIES}
+    budget = {
+        k: v for k, v in _median_rates(gm, 'mse_rate_budget').items() if k[3] == T and k[0] >= 2
+    }
+    need = torch.tensor(
+        [x.budget_steps_95 / T for x in gm if x.T == T and x.r >= 2], dtype=torch.float64
+    )
+    spread = {
+        s: torch.tensor([x.mse_rate - 100 for x in gm if x.strategy == s], dtype=torch.float64)
+        for s in STRATEGIES
+    }
     show = lambda d: '; '.join(f'r={k[0]} {k[1]}: {v:.1f}%' for k, v in d.items())
     return [Claim('Theorem B.32 as stated (teacher at T steps, gradient matching, student retrained to convergence): almost 100% '
                   'at every T, every r and both strategies (median within 1% of 100, teachers better than predicting zero)',

@@ -30,8 +30,11 @@ class IteratedRow:
     N1:int # points of the first distilled set
     seed:int # the cell's seed
     alignment:float # median alignment of the distilled points with the principal subspace
-    subspace_sine:float # sine of the largest principal angle between S* and the span of the points (1: a direction missed)
-    latent_spread:float # sigma_min / sigma_max of the points' coordinates in S* (0: they do not span it)
+    # sine of the largest principal angle between S* and the span of the points (1: a direction
+    # missed)
+    subspace_sine:float
+    # sigma_min / sigma_max of the points' coordinates in S* (0: they do not span it)
+    latent_spread:float
     teacher_loss:float # the teacher at t = 2
     vanilla_loss:float # both phases on the real data
     floats:int # floats the distilled dataset stores
@@ -40,9 +43,15 @@ def _task_rows(p:dict, kappa:float) -> list:
     "The rows of one task (condition number `kappa`) of the cell, one per number of matching steps."
     task, X, y, seed = cell_task(p, target=anisotropic_target(p['r'], float(kappa)))
     ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
-    vanilla = test.loss(train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y))[0]
+    vanilla = test.loss(
+        train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
+    )[0]
     config = lambda k: DistillConfig(N1=p['N1'], n_theta=p['n_theta'], gm_steps=k)
-    results = {k: distill(X, y, p['L'], make_generator(seed, X.device), config(k), ref_seed) for k in p['gm_steps']} # the same starts for every k
+    # the same starts for every k
+    results = {
+        k: distill(X, y, p['L'], make_generator(seed, X.device), config(k), ref_seed)
+        for k in p['gm_steps']
+    }
     return [row_from(IteratedRow, p, steps=k, kappa=float(kappa), alignment=alignment(r.dataset.X1, task.projector()).median().item(),
                      subspace_sine=subspace_sine(r.dataset.X1, task.projector()), latent_spread=latent_spread(r.dataset.X1, task.U),
                      teacher_loss=test.loss(r.teacher)[0], vanilla_loss=vanilla, floats=r.dataset.floats) for k, r in results.items()]
@@ -50,20 +59,27 @@ def _task_rows(p:dict, kappa:float) -> list:
 # %% ../../nbs/18a_iterated.ipynb #b2970929-1
 def cell_kappas(p:dict, # the cell's parameters: r, kappas
                ) -> list:
-    "The condition numbers the cell runs: all of `kappas` for r >= 2; for r = 1 (one eigenvalue) only 1."
+    """The condition numbers the cell runs: all of `kappas` for r >= 2; for r = 1 (one eigenvalue)
+    only 1."""
     return [k for k in p['kappas'] if p['r'] > 1 or k == 1]
 
 # %% ../../nbs/18a_iterated.ipynb #b2970929-2
 def _iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, gm_steps, kappas, seed, n_test, dtype, device
                  ) -> list:
-    "For each task of the cell: the measures of D~_1, the teacher-at-t=2 loss and the floats after each number of matching steps, and the vanilla loss."
+    """For each task of the cell: the measures of D~_1, the teacher-at-t=2 loss and the floats after
+    each number of matching steps, and the vanilla loss."""
     return [row for kappa in cell_kappas(p) for row in _task_rows(p, kappa)]
 
 # %% ../../nbs/18a_iterated.ipynb #b2970929-3
 def _iterated_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    "For each task, a distillation for each number of matching steps and the vanilla teacher; each tested."
-    one = sum(matching_work(p, k) + training_work(p) for k in p['gm_steps']) + training_work(p) + evaluation_work(p, len(p['gm_steps']) + 1)
+    """For each task, a distillation for each number of matching steps and the vanilla teacher; each
+    tested."""
+    one = (
+        sum(matching_work(p, k) + training_work(p) for k in p['gm_steps'])
+        + training_work(p)
+        + evaluation_work(p, len(p['gm_steps']) + 1)
+    )
     return len(cell_kappas(p)) * one
 
 ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, _iterated_cell, IteratedRow, _iterated_work)
@@ -72,7 +88,8 @@ ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, _iterated_cell, IteratedRo
 def plot_iterated(table:list, # IteratedRow
                   path, # the PNG file to write
                  ) -> Path:
-    "The span of D~_1 against N1, the teacher loss against floats stored, and the N1 needed against r: one row of panels per kappa."
+    """The span of D~_1 against N1, the teacher loss against floats stored, and the N1 needed
+    against r: one row of panels per kappa."""
     import matplotlib.pyplot as plt
     kappas, steps = sorted({x.kappa for x in table}), sorted({x.steps for x in table})
     fig, axes = plt.subplots(len(kappas), 3, figsize=(14, 3.8 * len(kappas)), squeeze=False)
@@ -81,17 +98,23 @@ def plot_iterated(table:list, # IteratedRow
         rs = sorted({x.r for x in part})
         for r in rs:
             for k in steps:
-                rows, style = [x for x in part if x.r == r and x.steps == k], dict(ls='-' if k == 1 else '--' if k == 2 else ':', color=f'C{r - 1}')
+                rows, style = [x for x in part if x.r == r and x.steps == k], dict(
+                    ls='-' if k == 1 else '--' if k == 2 else ':', color=f'C{r - 1}'
+                )
                 errorbar_line(ax0, summarize(rows, ['N1'], 'subspace_sine'), 'N1', f'r={r}, {k} step(s)', **style)
-                fl, loss = {x['N1']: x['mean'] for x in summarize(rows, ['N1'], 'floats')}, summarize(rows, ['N1'], 'teacher_loss')
+                fl, loss = {
+                    x['N1']: x['mean'] for x in summarize(rows, ['N1'], 'floats')
+                }, summarize(rows, ['N1'], 'teacher_loss')
                 ax1.errorbar([fl[x['N1']] for x in loss], [x['mean'] for x in loss], yerr=[x['se'] for x in loss], capsize=2, marker='o', ms=3,
                              label=f'r={r}, {k} step(s)', **style)
-        ax0.set(xlabel='N1', ylabel='sin(largest angle to S*)', title=f'kappa = {kappa:g}'); log2_ticks(ax0, sorted({x.N1 for x in part}))
+        ax0.set(xlabel='N1', ylabel='sin(largest angle to S*)', title=f'kappa = {kappa:g}')
+        log2_ticks(ax0, sorted({x.N1 for x in part}))
         ax1.set(xscale='log', yscale='log', xlabel='floats stored', ylabel='teacher at t=2, test loss', title=f'kappa = {kappa:g}')
         for k in steps:
             need = sufficient_n1([x for x in part if x.steps == k])
             ax2.plot([r for r in rs if need[r] is not None], [need[r] for r in rs if need[r] is not None], 'o-' if k == 1 else 's--', label=f'{k} step(s)')
-        ax2.plot(rs, [r**2 for r in rs], 'k:', label='r^2'); ax2.plot(rs, rs, 'k-.', lw=0.8, label='r')
+        ax2.plot(rs, [r**2 for r in rs], 'k:', label='r^2')
+        ax2.plot(rs, rs, 'k-.', lw=0.8, label='r')
         ax2.set(xlabel='intrinsic dimension r', ylabel=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})', yscale='log', xticks=rs, title=f'kappa = {kappa:g}')
     for ax in axes[0]: ax.legend(fontsize=6)
     return save_figure(fig, path)
@@ -100,16 +123,30 @@ def plot_iterated(table:list, # IteratedRow
 def iterated_claims(table:list, # IteratedRow
                    ) -> list:
     "The claims of the iterated-matching experiment (ddlit's extension), checked on its table."
-    loss, sine = summarize(table, ['r', 'kappa', 'N1', 'steps'], 'teacher_loss'), summarize(table, ['r', 'kappa', 'N1', 'steps'], 'subspace_sine')
+    loss, sine = summarize(table, ['r', 'kappa', 'N1', 'steps'], 'teacher_loss'), summarize(
+        table, ['r', 'kappa', 'N1', 'steps'], 'subspace_sine'
+    )
     med = lambda s, **k: lookup(s, **k)['median']
     groups = sorted({(x['r'], x['kappa'], x['N1']) for x in loss})
     more = sorted({x.steps for x in table} - {1})
-    worse = max(med(loss, r=r, kappa=kp, N1=m, steps=k) / med(loss, r=r, kappa=kp, N1=m, steps=1) for r, kp, m in groups for k in more)
+    worse = max(
+        med(loss, r=r, kappa=kp, N1=m, steps=k) / med(loss, r=r, kappa=kp, N1=m, steps=1)
+        for r, kp, m in groups
+        for k in more
+    )
     rise = max(med(sine, r=r, kappa=kp, N1=m, steps=k) - med(sine, r=r, kappa=kp, N1=m, steps=1) for r, kp, m in groups if m >= r for k in more)
     kappas, grid = sorted({x.kappa for x in table}), sorted({x.N1 for x in table})
-    need = {(kp, k): sufficient_n1([x for x in table if x.steps == k and x.kappa == kp]) for kp in kappas for k in (1, 2)}
-    decided = [(kp, r) for kp in kappas for r in need[kp, 1] if need[kp, 1][r] is not None or need[kp, 2][r] is not None] # one of the two reaches it
-    better = bool(decided) and all(need[kp, 2][r] is not None and (need[kp, 1][r] is None or need[kp, 2][r] <= need[kp, 1][r]) for kp, r in decided)
+    need = {
+        (kp, k): sufficient_n1([x for x in table if x.steps == k and x.kappa == kp])
+        for kp in kappas
+        for k in (1, 2)
+    }
+    # one of the two reaches it
+    decided = [(kp, r) for kp in kappas for r in need[kp, 1] if need[kp, 1][r] is not None or need[kp, 2][r] is not None]
+    better = bool(decided) and all(
+        need[kp, 2][r] is not None and (need[kp, 1][r] is None or need[kp, 2][r] <= need[kp, 1][r])
+        for kp, r in decided
+    )
     at = lambda r: max(m for m in grid if m <= r * r) # N1 = r^2, or the largest grid value below it
     ratio = {kp: summarize([x for x in table if x.steps == 2 and x.kappa == kp and x.N1 == at(x.r)], ['r'], lambda x: x.teacher_loss / x.vanilla_loss)
              for kp in kappas}

@@ -20,7 +20,8 @@ MEMORY_N1_SETTINGS = {'quick': dict(d=32, L=256, n=2**15, n_theta=32, r=[1, 2, 3
                       'full': dict(d=64, L=1024, n=2**18, n_theta=32, r=[1, 2, 3, 4], N1=[1, 2, 4, 8, 16, 32, 64], seeds=8, n_test=2**16)}
 MEMORY_SUBSETS_SETTINGS = {'quick': dict(r=1, d=32, L=256, n=2**15, subset=[2**6, 2**8, 2**10, 2**12, 2**14], seeds=4, n_test=2**14),
                            'full': dict(r=1, d=64, L=1024, n=2**18, subset=[2**6, 2**8, 2**10, 2**12, 2**14, 2**16], seeds=8, n_test=2**16)}
-SUFFICIENT_RATIO = 1.25 # N1 suffices for r when the median teacher-at-t=2 / vanilla loss ratio is at most this
+# N1 suffices for r when the median teacher-at-t=2 / vanilla loss ratio is at most this
+SUFFICIENT_RATIO = 1.25
 
 # %% ../../nbs/18_memory.ipynb #f2f20897
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class SubsetRow:
 # %% ../../nbs/18_memory.ipynb #f2f20897-2
 def _memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
                   ) -> list:
-    "Memory: the vanilla teacher, the teacher at t=2 and the distilled model, and the floats stored, for one (r, N1)."
+    """Memory: the vanilla teacher, the teacher at t=2 and the distilled model, and the floats
+    stored, for one (r, N1)."""
     task, X, y, seed = cell_task(p)
     ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
     vanilla = train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
@@ -65,9 +67,13 @@ def _memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset
                       ) -> list:
     "Memory: both phases trained on a random subset of the real data, and the floats it stores."
     task, X, y, _ = cell_task(p, p['subset'])
-    model = train_on_real_data(reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X, y)
+    model = train_on_real_data(
+        reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X, y
+    )
     loss, se = cell_test(task, p, cell_seed('test', p['seed'])).loss(model)
-    return [row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))]
+    return [
+        row_from(SubsetRow, p, loss=loss, se=se, floats=floats_stored(p['d'], points=p['subset']))
+    ]
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-4
 def _memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
@@ -81,14 +87,19 @@ def _memory_subset_work(p:dict, # the cell's parameters: its settings merged wit
     "Training on the subset alone, and testing it."
     return training_work(p, p['subset']) + evaluation_work(p, 1)
 
-MEMORY_N1_SWEEP = Sweep('memory_n1', MEMORY_N1_SETTINGS, _memory_n1_cell, MemoryRow, _memory_n1_work)
-MEMORY_SUBSETS_SWEEP = Sweep('memory_subsets', MEMORY_SUBSETS_SETTINGS, _memory_subset_cell, SubsetRow, _memory_subset_work)
+MEMORY_N1_SWEEP = Sweep(
+    'memory_n1', MEMORY_N1_SETTINGS, _memory_n1_cell, MemoryRow, _memory_n1_work
+)
+MEMORY_SUBSETS_SWEEP = Sweep(
+    'memory_subsets', MEMORY_SUBSETS_SETTINGS, _memory_subset_cell, SubsetRow, _memory_subset_work
+)
 
 # %% ../../nbs/18_memory.ipynb #1c1626c1
 def sufficient_n1(table:list, # rows with r, N1, teacher_loss and vanilla_loss (MemoryRow, IteratedRow)
                   ratio:float=SUFFICIENT_RATIO, # median teacher/vanilla loss ratio to reach
                  ) -> dict:
-    "For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio` (log-log interpolation on the grid; None if never)."
+    """For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio` (log-log
+    interpolation on the grid; None if never)."""
     return {r: crossing(median_curve([x for x in table if x.r == r], 'N1', lambda x: x.teacher_loss / x.vanilla_loss), ratio)
             for r in sorted({row.r for row in table})}
 
@@ -97,31 +108,52 @@ def plot_memory(n1_table:list, # MemoryRow
                 subset_table:list, # SubsetRow
                 path, # the PNG file to write
                ) -> Path:
-    "Memory: test loss against floats stored (r = 1), and the N1 needed against r with r^2 for reference."
+    """Memory: test loss against floats stored (r = 1), and the N1 needed against r with r^2 for
+    reference."""
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     one = [x for x in n1_table if x.r == 1]
-    dist, fl = summarize(one, ['N1'], 'distilled_loss'), {x['N1']: x['mean'] for x in summarize(one, ['N1'], 'floats')}
+    dist, fl = summarize(one, ['N1'], 'distilled_loss'), {
+        x['N1']: x['mean'] for x in summarize(one, ['N1'], 'floats')
+    }
     ax1.errorbar([fl[s['N1']] for s in dist], [s['mean'] for s in dist], yerr=[s['se'] for s in dist], marker='o', ms=3, capsize=2, label='distilled (N1 = 1, 2, 4, ...)')
-    errorbar_line(ax1, summarize(subset_table, ['floats'], 'loss'), 'floats', 'random subset, both phases')
+    errorbar_line(
+        ax1, summarize(subset_table, ['floats'], 'loss'), 'floats', 'random subset, both phases'
+    )
     full = summarize(one, ['r'], 'vanilla_loss')[0]
     ax1.errorbar([one[0].train_floats], [full['mean']], yerr=[full['se']], marker='s', color='k', label='full training set')
     ax1.axvline(one[0].model_floats, color='grey', ls=':', label='the model itself')
-    ax1.set(xscale='log', yscale='log', xlabel='floats stored', ylabel='test loss', title='r = 1'); ax1.legend(fontsize=7)
+    ax1.set(xscale='log', yscale='log', xlabel='floats stored', ylabel='test loss', title='r = 1')
+    ax1.legend(fontsize=7)
     need = sufficient_n1(n1_table)
     rs = [r for r in sorted(need) if need[r] is not None]
-    ax2.plot(rs, [need[r] for r in rs], 'o-', label=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})')
+    ax2.plot(
+        rs, [need[r] for r in rs], 'o-', label=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})'
+    )
     ax2.plot(rs, [need[rs[0]] * r**2 / rs[0]**2 for r in rs], 'k:', label='r^2 (Theorem 4.6), through the first point')
-    ax2.set(xlabel='intrinsic dimension r', ylabel='N1', yscale='log', xticks=rs); ax2.legend(fontsize=7)
+    ax2.set(xlabel='intrinsic dimension r', ylabel='N1', yscale='log', xticks=rs)
+    ax2.legend(fontsize=7)
     return save_figure(fig, path)
 
 # %% ../../nbs/18_memory.ipynb #d0e625ca
 def _subset_rival(n1_table:list, subset_table:list, need:dict) -> tuple:
-    "The distilled loss and floats at the first grid N1 that suffices for r = 1, and the best subset storing up to 10x as many floats."
-    first = min((n for n in {x.N1 for x in n1_table} if need.get(1) is not None and n >= need[1]), default=None)
+    """The distilled loss and floats at the first grid N1 that suffices for r = 1, and the best
+    subset storing up to 10x as many floats."""
+    first = min(
+        (n for n in {x.N1 for x in n1_table} if need.get(1) is not None and n >= need[1]),
+        default=None,
+    )
     one = [x for x in n1_table if x.r == 1 and x.N1 == first]
-    floats, loss = (max(x.floats for x in one), summarize(one, ['r'], 'distilled_loss')[0]['mean']) if one else (math.inf, math.inf)
-    rivals = [x['mean'] for x in summarize(subset_table, ['subset', 'floats'], 'loss') if x['floats'] <= 10 * floats]
+    floats, loss = (
+        (max(x.floats for x in one), summarize(one, ['r'], 'distilled_loss')[0]['mean'])
+        if one
+        else (math.inf, math.inf)
+    )
+    rivals = [
+        x['mean']
+        for x in summarize(subset_table, ['subset', 'floats'], 'loss')
+        if x['floats'] <= 10 * floats
+    ]
     return loss, floats, min(rivals, default=math.inf)
 
 def memory_claims(n1_table:list, # MemoryRow
@@ -131,7 +163,9 @@ def memory_claims(n1_table:list, # MemoryRow
     need = sufficient_n1(n1_table)
     rs = sorted(need)
     grows = need[rs[0]] is not None and need[rs[-1]] is not None and need[rs[-1]] > need[rs[0]]
-    exponent = math.log(need[rs[-1]] / need[rs[0]]) / math.log(rs[-1] / rs[0]) if grows else float('nan')
+    exponent = (
+        math.log(need[rs[-1]] / need[rs[0]]) / math.log(rs[-1] / rs[0]) if grows else float('nan')
+    )
     loss, floats, best_rival = _subset_rival(n1_table, subset_table, need)
     model_ok = all(x.floats < x.model_floats and 100 * x.floats <= x.train_floats for x in n1_table)
     worst = max(x.floats / x.model_floats for x in n1_table)
@@ -142,4 +176,6 @@ def memory_claims(n1_table:list, # MemoryRow
             Claim('every distilled dataset stores fewer floats than the model and >= 100x fewer than the training set',
                   f'largest share of the model: {worst:.2f}', model_ok)]
 
-MEMORY = Experiment('memory', 'Theorem 4.6', (MEMORY_N1_SWEEP, MEMORY_SUBSETS_SWEEP), memory_claims, plot_memory)
+MEMORY = Experiment(
+    'memory', 'Theorem 4.6', (MEMORY_N1_SWEEP, MEMORY_SUBSETS_SWEEP), memory_claims, plot_memory
+)

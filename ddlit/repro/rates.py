@@ -29,18 +29,21 @@ from ..tasks import MultiIndexTask, preprocess
 def tan_to_subspace(X:torch.Tensor, # points, (N, d)
                     P:torch.Tensor, # the orthogonal projector onto the principal subspace, (d, d)
                    ) -> torch.Tensor:
-    "$\\tan\\theta=\\lVert(I-P)x\\rVert/\\lVert Px\\rVert$ for each row `x` of `X`: 0 inside the subspace, $\\infty$ orthogonal to it."
+    """$\\tan\\theta=\\lVert(I-P)x\\rVert/\\lVert Px\\rVert$ for each row `x` of `X`: 0 inside the
+    subspace, $\\infty$ orthogonal to it."""
     inside = X @ P
     return (X - inside).norm(dim=1) / inside.norm(dim=1)
 
 # %% ../../nbs/21a_rates.ipynb #accead5c
 def _half_moment(d:int) -> float:
-    "$c_d=\\mathbb E[\\langle w,e\\rangle_+]$ for $w$ uniform on the unit sphere of $\\mathbb R^d$ and a unit vector $e$."
+    """$c_d=\\mathbb E[\\langle w,e\\rangle_+]$ for $w$ uniform on the unit sphere of $\\mathbb R^d$
+    and a unit vector $e$."""
     return math.exp(math.lgamma(d / 2) - math.lgamma((d + 1) / 2)) / (2 * math.sqrt(math.pi))
 
 @dataclass(frozen=True)
 class StepPrediction:
-    "The leading-order terms of $\\tan^2\\theta$ after one ReLU-variant matching step from a given start (derived above)."
+    """The leading-order terms of $\\tan^2\\theta$ after one ReLU-variant matching step from a given
+    start (derived above)."""
     floor:float # B^2: the bias that stays as n and n_theta' grow
     noise:float # A/n: the empirical gradient's fluctuation (with its finite-n_theta' share)
     monte_carlo:float # C/n_theta': the finite number of directions (0 in the limit)
@@ -57,19 +60,29 @@ def predict_step(task:MultiIndexTask, # the task: its Hessian H and principal su
                  n_eff=math.inf, # effective directions n_theta' (math.inf: the limit)
                  label_var:float=1., # mean square of the preprocessed labels
                 ) -> StepPrediction:
-    "The predicted terms of $\\tan^2\\theta$ of the matching step from `x0` on `n` points and `n_eff` directions."
+    """The predicted terms of $\\tan^2\\theta$ of the matching step from `x0` on `n` points and
+    `n_eff` directions."""
     H, P, d = task.hessian().double(), task.projector().double(), task.d
     e = x0.double() / x0.double().norm()
-    He2, perp2, tr = (H @ e).square().sum().item(), (e - P @ e).square().sum().item(), H.trace().item()
+    He2, perp2, tr = (
+        (H @ e).square().sum().item(),
+        (e - P @ e).square().sum().item(),
+        H.trace().item(),
+    )
     floor = tr * tr * perp2 / (4 * d * d * He2)
     noise = d * label_var / (n * He2) * (1 + 3 * math.pi ** 2 * d / (4 * n_eff))
-    monte_carlo = (tr * tr + 2 * (H * H).sum().item()) / (8 * d * (d + 2) * _half_moment(d) ** 2 * He2 * n_eff)
+    monte_carlo = (tr * tr + 2 * (H * H).sum().item()) / (
+        8 * d * (d + 2) * _half_moment(d) ** 2 * He2 * n_eff
+    )
     return StepPrediction(floor, noise, monte_carlo)
 
 # %% ../../nbs/21a_rates.ipynb #c3cd984e
 def _start(p:dict, dtype, device) -> torch.Tensor:
-    "The cell's start x~^(0): one draw that depends on d and the seed only, so that a seed's points along n share it."
-    return gaussian(1, p['d'], gen=make_generator(cell_seed('start', p['d'], p['seed'])), dtype=dtype).to(device)
+    """The cell's start x~^(0): one draw that depends on d and the seed only, so that a seed's
+    points along n share it."""
+    return gaussian(
+        1, p['d'], gen=make_generator(cell_seed('start', p['d'], p['seed'])), dtype=dtype
+    ).to(device)
 
 def _limit_step(p:dict):
     "The cell's task, data, start and its limit step: (task, X, preprocessed y, x0, x1)."
@@ -79,12 +92,15 @@ def _limit_step(p:dict):
     return task, X, res, x0, gm_phase1_limit(x0, torch.ones(1, dtype=X.dtype, device=X.device), X, res)
 
 # %% ../../nbs/21a_rates.ipynb #4d8bca5b
-RATES_N_SETTINGS = {'quick': dict(r=1, d=[16, 32, 64], n=[2**k for k in range(10, 19)], seeds=16),
-                    'full': dict(r=1, d=[16, 32, 64, 128], n=[2**k for k in range(10, 22)], seeds=32)}
+RATES_N_SETTINGS = {
+    'quick': dict(r=1, d=[16, 32, 64], n=[2**k for k in range(10, 19)], seeds=16),
+    'full': dict(r=1, d=[16, 32, 64, 128], n=[2**k for k in range(10, 22)], seeds=32),
+}
 
 @dataclass(frozen=True)
 class RatesNRow:
-    "The first distilled point of one cell (ReLU variant, $n_\\theta'=\\infty$): its angle to $S^*$ measured and predicted."
+    """The first distilled point of one cell (ReLU variant, $n_\\theta'=\\infty$): its angle to
+    $S^*$ measured and predicted."""
     d:int # input dimension
     n:int # real training points
     seed:int # the cell's seed (the start depends on d and the seed only)
@@ -96,7 +112,8 @@ class RatesNRow:
 # %% ../../nbs/21a_rates.ipynb #4d8bca5b-1
 def _rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, device
                 ) -> list:
-    "One matching step in the limit from the cell's start: tan theta before and after, and the prediction."
+    """One matching step in the limit from the cell's start: tan theta before and after, and the
+    prediction."""
     task, X, res, x0, x1 = _limit_step(p)
     P = task.projector()
     pred = predict_step(task, x0[0], p['n'], label_var=res.square().mean().item())
@@ -112,17 +129,21 @@ def _rates_n_work(p:dict, # the cell's parameters: n, d
 RATES_N_SWEEP = Sweep('rates_n', RATES_N_SETTINGS, _rates_n_cell, RatesNRow, _rates_n_work)
 
 # %% ../../nbs/21a_rates.ipynb #5859e245
-RATES_M_SETTINGS = {'quick': dict(r=1, d=32, n=2**16, n_eff=[2**6, 2**8, 2**10, 2**12], seeds=8),
-                    'full': dict(r=1, d=64, n=2**18, n_eff=[2**6, 2**8, 2**10, 2**12, 2**14], seeds=16)}
+RATES_M_SETTINGS = {
+    'quick': dict(r=1, d=32, n=2**16, n_eff=[2**6, 2**8, 2**10, 2**12], seeds=8),
+    'full': dict(r=1, d=64, n=2**18, n_eff=[2**6, 2**8, 2**10, 2**12, 2**14], seeds=16),
+}
 
 @dataclass(frozen=True)
 class RatesMRow:
-    "The first distilled point of one cell with $n_\\theta'$ directions (ReLU variant), against its limit on the same data and start."
+    """The first distilled point of one cell with $n_\\theta'$ directions (ReLU variant), against
+    its limit on the same data and start."""
     n_eff:int # effective directions n_theta'
     seed:int # the cell's seed
     tan_limit:float # tan theta of the limit step (n_theta' = infinity)
     tan_step:float # tan theta with n_eff directions
-    monte_carlo:float # ||(I - P)(x~ - x~_limit)|| / ||P x~_limit||: the directions' share of tan theta, measured
+    # ||(I - P)(x~ - x~_limit)|| / ||P x~_limit||: the directions' share of tan theta, measured
+    monte_carlo:float
     predicted:float # that share, predicted: sqrt(C / n_theta') and the noise's finite-n_theta' part
 
 # %% ../../nbs/21a_rates.ipynb #5859e245-1
@@ -131,9 +152,13 @@ def _rates_m_cell(p:dict, # settings merged with the cell: r, d, n, n_eff, seed,
     "One matching step with n_eff directions and its limit, from the same start on the same data."
     task, X, res, x0, lim = _limit_step(p)
     dirs = init_directions(1, 2 * p['n_eff'], p['d'], make_generator(cell_seed('directions', p['n_eff'], p['seed'])), X.dtype).to(X.device)
-    x1 = gm_phase1_stream(x0, torch.ones(1, dtype=X.dtype, device=X.device), dirs, X, res, variant='relu')
+    x1 = gm_phase1_stream(
+        x0, torch.ones(1, dtype=X.dtype, device=X.device), dirs, X, res, variant='relu'
+    )
     P, gap = task.projector(), x1 - lim
-    both, limit = predict_step(task, x0[0], p['n'], p['n_eff'], res.square().mean().item()), predict_step(task, x0[0], p['n'], label_var=res.square().mean().item())
+    both, limit = predict_step(
+        task, x0[0], p['n'], p['n_eff'], res.square().mean().item()
+    ), predict_step(task, x0[0], p['n'], label_var=res.square().mean().item())
     return [row_from(RatesMRow, p, tan_limit=tan_to_subspace(lim, P).item(), tan_step=tan_to_subspace(x1, P).item(),
                      monte_carlo=((gap - gap @ P).norm() / (lim @ P).norm()).item(),
                      predicted=math.sqrt(both.monte_carlo + both.noise - limit.noise))]
@@ -152,7 +177,8 @@ RATES_SAMPLES_SETTINGS = {'quick': dict(r=1, d=[8, 16, 32, 64], n=[2**k for k in
 
 @dataclass(frozen=True)
 class RatesSamplesRow:
-    "The vanilla teacher and the teacher at $t=2$ (one distilled point, ReLU variant, $n_\\theta'=\\infty$) on n points."
+    """The vanilla teacher and the teacher at $t=2$ (one distilled point, ReLU variant,
+    $n_\\theta'=\\infty$) on n points."""
     d:int # input dimension
     n:int # real training points
     seed:int # the cell's seed
@@ -163,11 +189,16 @@ class RatesSamplesRow:
 # %% ../../nbs/21a_rates.ipynb #7b921bf4-1
 def _rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, n_test, dtype, device
                       ) -> list:
-    "The two teachers on the cell's n points: the vanilla one's first-layer angles, and both test losses."
+    """The two teachers on the cell's n points: the vanilla one's first-layer angles, and both test
+    losses."""
     task, X, y, seed = cell_task(p)
-    ref, test = reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), cell_test(task, p, cell_seed('test', p['seed']))
+    ref, test = reference_init(
+        p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device
+    ), cell_test(task, p, cell_seed('test', p['seed']))
     vanilla = train_on_real_data(ref, X, y)
-    X1, y1 = distill_phase1(X, preprocess(X, y)[1], 1, math.inf, p['L'], make_generator(seed, X.device), variant='relu')
+    X1, y1 = distill_phase1(
+        X, preprocess(X, y)[1], 1, math.inf, p['L'], make_generator(seed, X.device), variant='relu'
+    )
     teacher = finish_on_real_data(replay_phase1(ref, X1, y1), X, y)
     W = vanilla.net.W[vanilla.net.W.norm(dim=1) > 0]
     return [row_from(RatesSamplesRow, p, neuron_tan=tan_to_subspace(W, task.projector()).median().item(),
@@ -187,7 +218,8 @@ RATES_MEMORY_SETTINGS = {'quick': dict(r=[1, 2, 3], d=[16, 32, 64], n_per_d2=32,
 
 @dataclass(frozen=True)
 class RatesMemoryRow:
-    "The teacher at $t=2$ from $N_1$ distilled points (ReLU variant, $n_\\theta'=\\infty$) beside the vanilla teacher, and the floats stored."
+    """The teacher at $t=2$ from $N_1$ distilled points (ReLU variant, $n_\\theta'=\\infty$) beside
+    the vanilla teacher, and the floats stored."""
     r:int # intrinsic dimension
     d:int # input dimension
     seed:int # the cell's seed
@@ -201,13 +233,18 @@ class RatesMemoryRow:
 # %% ../../nbs/21a_rates.ipynb #6d60b91b-1
 def _rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L, N1s, seed, n_test, dtype, device
                      ) -> list:
-    "The vanilla teacher once, then for each N1 the teacher at t=2 from N1 distilled points and the second set it leads to."
+    """The vanilla teacher once, then for each N1 the teacher at t=2 from N1 distilled points and
+    the second set it leads to."""
     n = p['n_per_d2'] * p['d'] ** 2
     task, X, y, seed = cell_task(p, n)
-    ref, test = reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), cell_test(task, p, cell_seed('test', p['seed']))
+    ref, test = reference_init(
+        p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device
+    ), cell_test(task, p, cell_seed('test', p['seed']))
     vanilla, res = test.loss(train_on_real_data(ref, X, y))[0], preprocess(X, y)[1]
     def row(N1):
-        X1, y1 = distill_phase1(X, res, N1, math.inf, p['L'], make_generator(seed, X.device), variant='relu')
+        X1, y1 = distill_phase1(
+            X, res, N1, math.inf, p['L'], make_generator(seed, X.device), variant='relu'
+        )
         net1 = replay_phase1(ref, X1, y1)
         N2 = len(second_set_inputs(net1, X1).s)
         return row_from(RatesMemoryRow, p, N1=N1, n=n, vanilla_loss=vanilla, teacher_loss=test.loss(finish_on_real_data(net1, X, y))[0],
@@ -221,11 +258,15 @@ def _rates_memory_work(p:dict, # the cell's parameters: n_per_d2, d, L, N1s, n_t
     q = {**p, 'n': p['n_per_d2'] * p['d'] ** 2}
     return (1 + len(p['N1s'])) * (training_work(q) + evaluation_work(q, 1))
 
-RATES_MEMORY_SWEEP = Sweep('rates_memory', RATES_MEMORY_SETTINGS, _rates_memory_cell, RatesMemoryRow, _rates_memory_work)
+RATES_MEMORY_SWEEP = Sweep(
+    'rates_memory', RATES_MEMORY_SETTINGS, _rates_memory_cell, RatesMemoryRow, _rates_memory_work
+)
 
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b
-RATES_WIDTH_SETTINGS = {'quick': dict(r=1, d=32, n=2**14, L=[32, 64, 128, 256, 512], seeds=3),
-                        'full': dict(r=1, d=64, n=2**16, L=[32, 64, 128, 256, 512, 1024, 2048], seeds=6)}
+RATES_WIDTH_SETTINGS = {
+    'quick': dict(r=1, d=32, n=2**14, L=[32, 64, 128, 256, 512], seeds=3),
+    'full': dict(r=1, d=64, n=2**16, L=[32, 64, 128, 256, 512, 1024, 2048], seeds=6),
+}
 
 @dataclass(frozen=True)
 class RatesWidthRow:
@@ -240,17 +281,28 @@ def _rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed,
                     ) -> list:
     "Phase 1 from one distilled point (ReLU variant, the limit), and the compact second set's size."
     task, X, y, seed = cell_task(p)
-    X1, y1 = distill_phase1(X, preprocess(X, y)[1], 1, math.inf, p['L'], make_generator(seed, X.device), variant='relu')
-    net1 = replay_phase1(reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X1, y1)
-    return [row_from(RatesWidthRow, p, width=effective_width(net1), N2=len(second_set_inputs(net1, X1).s))]
+    X1, y1 = distill_phase1(
+        X, preprocess(X, y)[1], 1, math.inf, p['L'], make_generator(seed, X.device), variant='relu'
+    )
+    net1 = replay_phase1(
+        reference_init(p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device), X1, y1
+    )
+    return [
+        row_from(
+            RatesWidthRow, p, width=effective_width(net1), N2=len(second_set_inputs(net1, X1).s)
+        )
+    ]
 
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b-2
 def _rates_width_work(p:dict, # the cell's parameters: n, d
                     ) -> int:
-    "Drawing the data and one pass of the kernel step over it (phase 1 and the second set's inputs are smaller)."
+    """Drawing the data and one pass of the kernel step over it (phase 1 and the second set's inputs
+    are smaller)."""
     return 4 * p['n'] * p['d']
 
-RATES_WIDTH_SWEEP = Sweep('rates_width', RATES_WIDTH_SETTINGS, _rates_width_cell, RatesWidthRow, _rates_width_work)
+RATES_WIDTH_SWEEP = Sweep(
+    'rates_width', RATES_WIDTH_SETTINGS, _rates_width_cell, RatesWidthRow, _rates_width_work
+)
 
 # %% ../../nbs/21a_rates.ipynb #4e793399
 BOOTSTRAP_DRAWS = 400 # resamplings of the seeds behind every interval
@@ -282,7 +334,9 @@ def geometric_means(rows:list, # typed rows
 def loglog_slope(points:dict, # x -> y, both positive, at least two
                 ) -> float:
     "The least-squares slope of log y against log x."
-    lx, ly = torch.tensor([math.log(k) for k in points], dtype=torch.float64), torch.tensor([math.log(v) for v in points.values()], dtype=torch.float64)
+    lx, ly = torch.tensor([math.log(k) for k in points], dtype=torch.float64), torch.tensor(
+        [math.log(v) for v in points.values()], dtype=torch.float64
+    )
     lx = lx - lx.mean()
     return ((lx * (ly - ly.mean())).sum() / (lx * lx).sum()).item()
 
@@ -292,7 +346,8 @@ def bootstrap(table:list, # typed rows with a `seed` field
               draws:int=BOOTSTRAP_DRAWS, # resamplings
               seed:int=0, # seeds the resampling generator
              ) -> Fitted:
-    "The statistic on `table`, and its 95% interval over resamplings of the seeds with replacement (each drawn seed kept whole)."
+    """The statistic on `table`, and its 95% interval over resamplings of the seeds with replacement
+    (each drawn seed kept whole)."""
     seeds, gen = sorted({r.seed for r in table}), make_generator(seed)
     by_seed = {s: [r for r in table if r.seed == s] for s in seeds}
     values = []
@@ -301,13 +356,19 @@ def bootstrap(table:list, # typed rows with a `seed` field
         v = statistic([replace(r, seed=k) for k, i in enumerate(pick) for r in by_seed[seeds[i]]])
         if v is not None and math.isfinite(v): values.append(v)
     value = statistic(table)
-    if not values or value is None: return Fitted(float('nan') if value is None else value, float('nan'), float('nan'))
-    low, high = torch.tensor(values, dtype=torch.float64).quantile(torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
+    if not values or value is None:
+        return Fitted(float('nan') if value is None else value, float('nan'), float('nan'))
+    low, high = (
+        torch.tensor(values, dtype=torch.float64)
+        .quantile(torch.tensor([0.025, 0.975], dtype=torch.float64))
+        .tolist()
+    )
     return Fitted(value, low, high)
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f
 def _window(d:int) -> tuple:
-    "The n of the noise-dominated window at dimension d: tan theta small (n >= 16 d^2) and the noise above 4/5 of tan^2 (n <= d^3)."
+    """The n of the noise-dominated window at dimension d: tan theta small (n >= 16 d^2) and the
+    noise above 4/5 of tan^2 (n <= d^3)."""
     return 16 * d * d, d ** 3
 
 def _by_d(table:list, d:int) -> list: return [x for x in table if x.d == d]
@@ -315,15 +376,21 @@ def _by_d(table:list, d:int) -> list: return [x for x in table if x.d == d]
 def window_slope(table:list, # RatesNRow
                  d:int, # the input dimension
                 ):
-    "The log-log slope of the geometric-mean tan theta in n over the window at d; None with fewer than three n in it."
+    """The log-log slope of the geometric-mean tan theta in n over the window at d; None with fewer
+    than three n in it."""
     lo, hi = _window(d)
     rows = [x for x in _by_d(table, d) if lo <= x.n <= hi]
-    return loglog_slope(geometric_means(rows, 'n', lambda x: x.tan_step)) if len({x.n for x in rows}) >= 3 else None
+    return (
+        loglog_slope(geometric_means(rows, 'n', lambda x: x.tan_step))
+        if len({x.n for x in rows}) >= 3
+        else None
+    )
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f-1
 def step_contraction(table:list, # RatesNRow
                     ) -> dict:
-    "(d, n / d^3) -> the geometric mean of d tan theta_1 / tan theta_0 over the seeds, where n >= 16 d^2: the collapsed curve."
+    """(d, n / d^3) -> the geometric mean of d tan theta_1 / tan theta_0 over the seeds, where n >=
+    16 d^2: the collapsed curve."""
     return {(d, n / d ** 3): v for d in sorted({x.d for x in table})
             for n, v in geometric_means([x for x in _by_d(table, d) if x.n >= _window(d)[0]], 'n', lambda x: d * x.tan_step / x.tan_start).items()}
 
@@ -331,20 +398,32 @@ def step_contraction(table:list, # RatesNRow
 def fitted_floor(table:list, # RatesNRow
                  d:int, # the input dimension
                 ) -> float:
-    "d B from a least-squares fit of rho^2 = B^2 + A/n (rho = tan theta_1 / tan theta_0, geometric mean over seeds) on n >= 16 d^2, relative residuals."
-    g = geometric_means([x for x in _by_d(table, d) if x.n >= _window(d)[0]], 'n', lambda x: (x.tan_step / x.tan_start) ** 2)
-    n, y = torch.tensor(list(g), dtype=torch.float64), torch.tensor(list(g.values()), dtype=torch.float64)
+    """d B from a least-squares fit of rho^2 = B^2 + A/n (rho = tan theta_1 / tan theta_0, geometric
+    mean over seeds) on n >= 16 d^2, relative residuals."""
+    g = geometric_means(
+        [x for x in _by_d(table, d) if x.n >= _window(d)[0]],
+        'n',
+        lambda x: (x.tan_step / x.tan_start) ** 2,
+    )
+    n, y = torch.tensor(list(g), dtype=torch.float64), torch.tensor(
+        list(g.values()), dtype=torch.float64
+    )
     B2 = torch.linalg.lstsq(torch.stack([torch.ones_like(n), 1 / n], 1) / y[:, None], torch.ones_like(y)[:, None]).solution[0, 0].item()
     return d * math.sqrt(max(B2, 0.))
 
-SAMPLE_LEVELS = {'neuron_tan': 1., 'vanilla_loss': 0.5, 'teacher_loss': 0.5} # what 'reached' means for each measure of rates_samples
+# what 'reached' means for each measure of rates_samples
+SAMPLE_LEVELS = {'neuron_tan': 1., 'vanilla_loss': 0.5, 'teacher_loss': 0.5}
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f-3
 def samples_by_d(table:list, # RatesSamplesRow
                  measure:str, # a key of SAMPLE_LEVELS
                 ) -> dict:
-    "d -> the n at which the median of `measure` over the seeds falls to its level (log-log interpolation), None where it never does."
-    return {d: crossing(median_curve(_by_d(table, d), 'n', measure), SAMPLE_LEVELS[measure]) for d in sorted({x.d for x in table})}
+    """d -> the n at which the median of `measure` over the seeds falls to its level (log-log
+    interpolation), None where it never does."""
+    return {
+        d: crossing(median_curve(_by_d(table, d), 'n', measure), SAMPLE_LEVELS[measure])
+        for d in sorted({x.d for x in table})
+    }
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f-4
 def samples_needed(table:list, # RatesSamplesRow
@@ -367,9 +446,13 @@ def n1_needs(table:list, # RatesMemoryRow
              along:str='r', # 'r': against r, at the d `at` (None: all d pooled); 'd': against d, at the r `at`
              at:int=None, # the value of the other axis
             ) -> dict:
-    "Value along the axis -> the N1 needed by the memory page's criterion (`sufficient_n1`; None where never reached)."
+    """Value along the axis -> the N1 needed by the memory page's criterion (`sufficient_n1`; None
+    where never reached)."""
     if along == 'r': return sufficient_n1([x for x in table if at is None or x.d == at])
-    return {d: sufficient_n1([x for x in table if x.d == d and x.r == at])[at] for d in sorted({x.d for x in table})}
+    return {
+        d: sufficient_n1([x for x in table if x.d == d and x.r == at])[at]
+        for d in sorted({x.d for x in table})
+    }
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f-7
 def memory_exponent(table:list, # RatesMemoryRow
@@ -389,18 +472,33 @@ def rates_claims(n_table:list, # RatesNRow
                 ) -> list:
     "The claims of the rates experiment, each fitted on its table with an interval over the seeds."
     ds = sorted({x.d for x in n_table})
-    slopes = {d: bootstrap(_by_d(n_table, d), lambda t, d=d: window_slope(t, d)) for d in ds if window_slope(n_table, d) is not None}
+    slopes = {
+        d: bootstrap(_by_d(n_table, d), lambda t, d=d: window_slope(t, d))
+        for d in ds
+        if window_slope(n_table, d) is not None
+    }
     ratios = {(d, n): v for d in ds for n, v in geometric_means([x for x in _by_d(n_table, d) if x.n >= _window(d)[0]], 'n', lambda x: x.tan_step / x.predicted).items()}
     curve = step_contraction(n_table)
     shared = {k: [v for (d, k2), v in curve.items() if k2 == k] for k in {k for _, k in curve}}
     collapse = max((max(v) / min(v) for v in shared.values() if len(v) > 1), default=float('nan'))
-    floors = {d: bootstrap(_by_d(n_table, d), lambda t, d=d: fitted_floor(t, d)) for d in ds if max(x.n for x in _by_d(n_table, d)) >= 16 * d ** 3}
-    mc = bootstrap(m_table, lambda t: loglog_slope(geometric_means(t, 'n_eff', lambda x: x.monte_carlo)))
+    floors = {
+        d: bootstrap(_by_d(n_table, d), lambda t, d=d: fitted_floor(t, d))
+        for d in ds
+        if max(x.n for x in _by_d(n_table, d)) >= 16 * d**3
+    }
+    mc = bootstrap(
+        m_table, lambda t: loglog_slope(geometric_means(t, 'n_eff', lambda x: x.monte_carlo))
+    )
     mc_ratio = geometric_means(m_table, 'n_eff', lambda x: x.monte_carlo / x.predicted)
-    samples = {m: bootstrap(samples_table, lambda t, m=m: samples_exponent(t, m)) for m in SAMPLE_LEVELS}
+    samples = {
+        m: bootstrap(samples_table, lambda t, m=m: samples_exponent(t, m)) for m in SAMPLE_LEVELS
+    }
     need = samples_needed(samples_table, 'neuron_tan')
     in_r = bootstrap(memory_table, lambda t: memory_exponent(t, 'r'))
-    in_d = {r: bootstrap(memory_table, lambda t, r=r: memory_exponent(t, 'd', r)) for r in sorted({x.r for x in memory_table})}
+    in_d = {
+        r: bootstrap(memory_table, lambda t, r=r: memory_exponent(t, 'd', r))
+        for r in sorted({x.r for x in memory_table})
+    }
     width = bootstrap(width_table, lambda t: loglog_slope(geometric_means(t, 'L', lambda x: x.N2)))
     shown = lambda f: ', '.join(f'{k}: {v}' for k, v in f.items())
     worst = max(ratios.values(), key=lambda v: abs(math.log(v)))
@@ -431,13 +529,16 @@ def rates_claims(n_table:list, # RatesNRow
 
 # %% ../../nbs/21a_rates.ipynb #0b9ae088
 def _gm_bars(ax, rows:list, x:str, value, label:str, scale=1., **style):
-    "Geometric means of `value` at each x with bars of one standard error of the log (times `scale` on x)."
+    """Geometric means of `value` at each x with bars of one standard error of the log (times
+    `scale` on x)."""
     logs = {}
     for row in rows: logs.setdefault(getattr(row, x), []).append(math.log(value(row)))
     xs, mean, se = [], [], []
     for k, v in sorted(logs.items()):
         t = torch.tensor(v, dtype=torch.float64)
-        xs.append(k * scale); mean.append(t.mean().item()); se.append(t.std().item() / math.sqrt(len(v)) if len(v) > 1 else 0.)
+        xs.append(k * scale)
+        mean.append(t.mean().item())
+        se.append(t.std().item() / math.sqrt(len(v)) if len(v) > 1 else 0.0)
     m = [math.exp(a) for a in mean]
     ax.errorbar(xs, m, yerr=[[a - math.exp(b - s) for a, b, s in zip(m, mean, se)], [math.exp(b + s) - a for a, b, s in zip(m, mean, se)]],
                 fmt='o', ms=3, capsize=2, label=label, **style)
@@ -449,7 +550,8 @@ def plot_rates(n_table:list, # RatesNRow
                width_table:list, # RatesWidthRow
                path, # the PNG file to write
               ) -> Path:
-    "Measured points (geometric means, bars of one SE of the log) over the predicted curves, and the fitted sizes against d, r and L."
+    """Measured points (geometric means, bars of one SE of the log) over the predicted curves, and
+    the fitted sizes against d, r and L."""
     import matplotlib.pyplot as plt
     fig, ((a0, a1, a2), (b0, b1, b2)) = plt.subplots(2, 3, figsize=(15, 8.4))
     for i, d in enumerate(sorted({x.d for x in n_table})):
@@ -464,19 +566,27 @@ def plot_rates(n_table:list, # RatesNRow
         a1.plot([n / d ** 3 for n in curve], list(curve.values()), '-', color=c, lw=1)
     a0.set(xscale='log', yscale='log', xlabel='real points n', ylabel='tan theta of x~^(1) to S*', title='one step in the limit: measured (points), derived (lines)')
     a1.set(xscale='log', yscale='log', xlabel='n / d^3', ylabel='d tan theta_1 / tan theta_0', title='rescaled (n >= 16 d^2): one curve')
-    _gm_bars(a2, m_table, 'n_eff', lambda x: x.monte_carlo, 'directions\' share, measured', color='C0')
+    _gm_bars(
+        a2, m_table, 'n_eff', lambda x: x.monte_carlo, 'directions\' share, measured', color='C0'
+    )
     pred = geometric_means(m_table, 'n_eff', lambda x: x.predicted)
     a2.plot(list(pred), list(pred.values()), '-', color='C0', lw=1, label='derived')
     _gm_bars(a2, m_table, 'n_eff', lambda x: x.tan_step, 'tan theta with n_theta\' directions', color='C1')
     a2.axhline(geometric_means(m_table, 'n_eff', lambda x: x.tan_limit)[m_table[0].n_eff], color='C1', ls=':', label='tan theta, n_theta\' = inf')
     a2.set(xscale='log', yscale='log', xlabel="effective directions n_theta'", title='finite directions, same data and start')
-    labels = {'neuron_tan': 'median neuron tan theta = 1', 'vanilla_loss': 'vanilla loss 0.5', 'teacher_loss': 'teacher at t=2 (one point) loss 0.5'}
+    labels = {
+        'neuron_tan': 'median neuron tan theta = 1',
+        'vanilla_loss': 'vanilla loss 0.5',
+        'teacher_loss': 'teacher at t=2 (one point) loss 0.5',
+    }
     needs = {m: samples_by_d(samples_table, m) for m in labels}
     for m, label in labels.items():
         ds = [d for d, v in needs[m].items() if v is not None]
         b0.plot(ds, [needs[m][d] for d in ds], 'o-', label=label)
     ds, first = sorted(needs['neuron_tan']), next(iter(needs['neuron_tan'].values()))
-    b0.plot(ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='d^2')
+    b0.plot(
+        ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='d^2'
+    )
     b0.set(xscale='log', yscale='log', xlabel='input dimension d', ylabel='samples needed n', title='sample complexity')
     for i, d in enumerate(sorted({x.d for x in memory_table})):
         need = n1_needs(memory_table, 'r', d)
@@ -492,7 +602,9 @@ def plot_rates(n_table:list, # RatesNRow
     b2.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="2 L' + 2 (the bound)")
     Ls = sorted({x.L for x in width_table})
     b2.plot(Ls, Ls, 'k:', label='L')
-    b2.set(xscale='log', yscale='log', xlabel='width L', ylabel='points', title='second distilled set')
+    b2.set(
+        xscale='log', yscale='log', xlabel='width L', ylabel='points', title='second distilled set'
+    )
     for ax in (a0, a1, a2, b0, b1, b2): ax.legend(fontsize=7)
     fig.tight_layout()
     return save_figure(fig, path)

@@ -33,18 +33,25 @@ FIG3_SETTINGS = {'quick': dict(d=32, L=256, n_theta=32, T=10**4, r=[2, 3], n=[2*
 def held_out_quadratic(model:TrainedNet, # a trained network: its first layer, biases and linear part are kept
                        test:HeldOutSet, # the held-out set
                       ) -> Callable:
-    "The held-out loss of `model` with second layer `a`, as a quadratic in `a` accumulated once from the test features (float64)."
+    """The held-out loss of `model` with second layer `a`, as a quadratic in `a` accumulated once
+    from the test features (float64)."""
     net, L = model.net.to(torch.float64), model.net.L
     G, c, e = torch.zeros(L, L, dtype=torch.float64), torch.zeros(L, dtype=torch.float64), 0.
     for s in range(0, len(test.X), test.chunk):
         X = test.X[s:s + test.chunk]
-        Phi, off = net.features(X.double()).cpu(), (model.linear(X) - test.f[s:s + test.chunk]).double().cpu()
+        Phi, off = (
+            net.features(X.double()).cpu(),
+            (model.linear(X) - test.f[s : s + test.chunk]).double().cpu(),
+        )
         G, c, e = G + Phi.T @ Phi, c + Phi.T @ off, e + (off @ off).item()
     n = len(test.X)
-    return lambda a: ((a.double().cpu() @ (G @ a.double().cpu()) + 2 * c @ a.double().cpu() + e) / n).item()
+    return lambda a: (
+        (a.double().cpu() @ (G @ a.double().cpu()) + 2 * c @ a.double().cpu() + e) / n
+    ).item()
 
 # %% ../../nbs/17_fig3_tables.ipynb #5280127d
-BUDGET_GRID = tuple(round(10**(k / 4)) for k in range(4 * 20 + 1)) # 1 ... 1e20 steps, in quarter decades
+# 1 ... 1e20 steps, in quarter decades
+BUDGET_GRID = tuple(round(10**(k / 4)) for k in range(4 * 20 + 1))
 
 def steps_to_rate(descent:PlainDescent, # the student's descent on D~_2
                   labels:torch.Tensor, # the distilled labels
@@ -52,19 +59,25 @@ def steps_to_rate(descent:PlainDescent, # the student's descent on D~_2
                   teacher_loss:float, # the teacher's held-out loss
                   rate:float=95., # the MSE reconstruction rate to reach, %
                  ) -> float:
-    "The fewest steps of `BUDGET_GRID` at which the fixed-budget student reaches `rate`; infinity if none does."
+    """The fewest steps of `BUDGET_GRID` at which the fixed-budget student reaches `rate`; infinity
+    if none does."""
     return next((float(T) for T in BUDGET_GRID if reconstruction_rate(teacher_loss, loss(descent.iterate(labels, T))) >= rate), math.inf)
 
 # %% ../../nbs/17_fig3_tables.ipynb #df8ed5a2
 @dataclass(frozen=True)
 class PhaseTwoAt:
-    "Phase 2 of one distillation re-run with T teacher steps: the test losses under the paper's reading and the fixed-budget variant."
+    """Phase 2 of one distillation re-run with T teacher steps: the test losses under the paper's
+    reading and the fixed-budget variant."""
     T:int # steps of the teacher's phase 2
     teacher_loss:float # the teacher at T steps
-    paper_loss:float # the student under the paper's reading (GM: converged; PM: labels solved, one step)
+    # the student under the paper's reading (GM: converged; PM: labels solved, one step)
+    paper_loss:float
     paper_steps:int # the steps that student took (PM: 1)
-    budget_loss:float # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
-    budget_steps_95:float # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
+    # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
+    budget_loss:float
+    # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not
+    # measured)
+    budget_steps_95:float
 
 # %% ../../nbs/17_fig3_tables.ipynb #df8ed5a2-1
 def phase2_at(result:Distillation, # a distillation (its teacher's first layer and lam2, its dataset's second set)
@@ -115,7 +128,8 @@ class ReconstructionRow:
     retrain_steps:int # the steps that student took to converge
     mse_rate_budget:float # ddlit's fixed-budget variant (the student gets T steps), %
     budget_steps_95:float # the fewest steps at which the fixed-budget rate reaches 95%
-    mse_rate_limit:float # consistency check: teacher / retrained test loss in the limit T -> infinity, %
+    # consistency check: teacher / retrained test loss in the limit T -> infinity, %
+    mse_rate_limit:float
 
     @property
     def informative(self) -> bool:
@@ -136,21 +150,30 @@ def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-1
 def _reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, T, seed, n_test, dtype, device (N1: default r^2)
                        ) -> list:
-    "Figure 3 / Tables 2-4: one `ReconstructionRow` per second-set strategy, on the same first distilled set."
+    """Figure 3 / Tables 2-4: one `ReconstructionRow` per second-set strategy, on the same first
+    distilled set."""
     task, X, y, seed = cell_task(p)
-    ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed'])) # one held-out set for both strategies
-    config = lambda strategy: DistillConfig(N1=p.get('N1', p['r']**2), n_theta=p['n_theta'], strategy=strategy)
+    # one held-out set for both strategies
+    ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
+    config = lambda strategy: DistillConfig(
+        N1=p.get('N1', p['r'] ** 2), n_theta=p['n_theta'], strategy=strategy
+    )
     return [_strategy_row(p, X, y, distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed), test) for s in STRATEGIES]
 
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-2
 def _reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
                         ) -> int:
-    "One distillation per strategy with its teacher's training; the SVD of Phi~ and the test Gram matrix; both tested."
+    """One distillation per strategy with its teacher's training; the SVD of Phi~ and the test Gram
+    matrix; both tested."""
     N2 = 2 * (p['L'] + 1) * p.get('N1', p['r']**2) # the per-candidate bound, which dominates
     return 2 * (matching_work(p) + 2 * training_work(p) + N2 * p['L']**2 + p['n_test'] * p['L']**2 + evaluation_work(p, 2))
 
-TABLE2_SWEEP = Sweep('table2', TABLE2_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work)
-FIG3_SWEEP = Sweep('fig3', FIG3_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work)
+TABLE2_SWEEP = Sweep(
+    'table2', TABLE2_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work
+)
+FIG3_SWEEP = Sweep(
+    'fig3', FIG3_SETTINGS, _reconstruction_cell, ReconstructionRow, _reconstruction_work
+)
 
 # %% ../../nbs/17_fig3_tables.ipynb #fcdf86ae
 _TABLE_FIELDS = ('rank_rate', 'rank_rate_b36', 'mse_rate', 'mse_rate_budget', 'mse_rate_limit', 'N2', 'cond', 'retrain_steps')
@@ -158,9 +181,12 @@ _TABLE_FIELDS = ('rank_rate', 'rank_rate_b36', 'mse_rate', 'mse_rate_budget', 'm
 def reconstruction_table(table:list, # ReconstructionRow
                          axes:list, # the fields of the table's lines: ['N1', 'L'] (Table 2) or ['n'] (Tables 3-4)
                         ) -> list:
-    "Rows of Tables 2-4: for each line and strategy, N2, the rank rates, cond, the steps and the MSE rates of the three procedures (mean and std over seeds)."
+    """Rows of Tables 2-4: for each line and strategy, N2, the rank rates, cond, the steps and the
+    MSE rates of the three procedures (mean and std over seeds)."""
     out = []
-    for rank, b36, mse, budget, limit, n2, cond, steps in zip(*(summarize(table, axes + ['strategy'], v) for v in _TABLE_FIELDS)):
+    for rank, b36, mse, budget, limit, n2, cond, steps in zip(
+        *(summarize(table, axes + ['strategy'], v) for v in _TABLE_FIELDS)
+    ):
         key = {k: rank[k] for k in axes + ['strategy']}
         rows = [x for x in table if all(getattr(x, k) == v for k, v in key.items())]
         out.append({**key, 'N2': round(n2['mean'], 1), 'rank_rate': round(rank['mean'], 3), 'rank_rate_std': round(rank['std'], 3),
@@ -176,25 +202,33 @@ def write_tables(out:Path, # the output folder
                  table2:list, # the Table 2 sweep
                  fig3:list, # the Figure 3 sweep
                 ) -> list:
-    "Write Table 2 (single index, growing L, each N1) and Tables 3-4 (r = 2, 3, growing n) as CSV files; return their paths."
+    """Write Table 2 (single index, growing L, each N1) and Tables 3-4 (r = 2, 3, growing n) as CSV
+    files; return their paths."""
     files = [write_csv(reconstruction_table(table2, ['N1', 'L']), Path(out) / 'table2.csv')]
     for number, r in ((3, 2), (4, 3)):
         files.append(write_csv(reconstruction_table([x for x in fig3 if x.r == r], ['n']), Path(out) / f'table{number}.csv'))
     return files
 
 # %% ../../nbs/17_fig3_tables.ipynb #2bd4c350
-_PANELS = [('rank_rate', 'rank rate (%)', (90, 101)), ('mse_rate', "MSE rate, paper's reading (%)", (90, 101)),
-           ('mse_rate_budget', 'MSE rate, fixed budget of T (%)', None), ('mse_rate_limit', 'MSE rate, T -> inf (%)', (90, 101))]
+_PANELS = [
+    ('rank_rate', 'rank rate (%)', (90, 101)),
+    ('mse_rate', "MSE rate, paper's reading (%)", (90, 101)),
+    ('mse_rate_budget', 'MSE rate, fixed budget of T (%)', None),
+    ('mse_rate_limit', 'MSE rate, T -> inf (%)', (90, 101)),
+]
 
 def plot_reconstruction(table:list, # ReconstructionRow
                         axis:str, # 'n' (Figure 3) or 'L' (Table 2)
                         column:str, # the field with one column of panels per value: 'r' (Figure 3) or 'N1' (Table 2)
                         path, # the PNG file to write
                        ) -> Path:
-    "Rank rate and the MSE reconstruction rates of the three procedures, both strategies, against `axis`; a column per `column` value."
+    """Rank rate and the MSE reconstruction rates of the three procedures, both strategies, against
+    `axis`; a column per `column` value."""
     import matplotlib.pyplot as plt
     values = sorted({getattr(x, column) for x in table})
-    fig, axes = plt.subplots(len(_PANELS), len(values), figsize=(4.4 * len(values), 10), squeeze=False)
+    fig, axes = plt.subplots(
+        len(_PANELS), len(values), figsize=(4.4 * len(values), 10), squeeze=False
+    )
     for j, value in enumerate(values):
         part = [x for x in table if getattr(x, column) == value]
         for i, (field, label, ylim) in enumerate(_PANELS):
@@ -227,10 +261,17 @@ def reconstruction_claims(*tables:list, # one or more reconstruction tables, che
     "The claims of Figure 3 and Tables 2-4, checked on reconstruction tables."
     table = [x for t in tables for x in t]
     useful = [x for x in table if x.informative]
-    ranks, limit = [min(r.rank_rate, r.rank_rate_b36) for r in table], [r.mse_rate_limit for r in table]
+    ranks, limit = [min(r.rank_rate, r.rank_rate_b36) for r in table], [
+        r.mse_rate_limit for r in table
+    ]
     paper = [r.mse_rate for r in useful]
-    by = {k: torch.tensor([r.mse_rate - 100 for r in useful if r.strategy == k], dtype=torch.float64) for k in STRATEGIES}
-    spread, gap = {k: v.std().item() for k, v in by.items()}, {k: v.abs().mean().item() for k, v in by.items()}
+    by = {
+        k: torch.tensor([r.mse_rate - 100 for r in useful if r.strategy == k], dtype=torch.float64)
+        for k in STRATEGIES
+    }
+    spread, gap = {k: v.std().item() for k, v in by.items()}, {
+        k: v.abs().mean().item() for k, v in by.items()
+    }
     budget = torch.tensor([r.mse_rate_budget for r in useful], dtype=torch.float64)
     steps = torch.tensor([float(r.retrain_steps) for r in table], dtype=torch.float64)
     return [Claim('rank rate 100% in every cell, both strategies, by rank [Phi~; Phi] and by Assumption B.36',
@@ -250,5 +291,7 @@ def reconstruction_claims(*tables:list, # one or more reconstruction tables, che
                   f'median {budget.median().item():.1f}%, range {budget.min().item():.1f}% to {budget.max().item():.1f}%',
                   bool((budget < 95).any()), asserted=False, kind='ddlit')]
 
-FIG3 = Experiment('fig3', 'Figure 3 (Appendix B.8)', (FIG3_SWEEP,), reconstruction_claims, plot_fig3)
+FIG3 = Experiment(
+    'fig3', 'Figure 3 (Appendix B.8)', (FIG3_SWEEP,), reconstruction_claims, plot_fig3
+)
 TABLES = Experiment('tables', 'Tables 2–4 (Appendix B.8)', (TABLE2_SWEEP, FIG3_SWEEP), reconstruction_claims, plot_tables, write_tables)

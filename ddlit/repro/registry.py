@@ -29,7 +29,8 @@ SETTINGS = {s.name: s.settings for e in EXPERIMENTS.values() for s in e.sweeps}
 # %% ../../nbs/19_results.ipynb #234e6786
 @dataclass(frozen=True)
 class Reproduction:
-    "What `reproduce` returns: the sweeps' tables, the claims checked on them, and the files written."
+    """What `reproduce` returns: the sweeps' tables, the claims checked on them, and the files
+    written."""
     tables:dict # sweep name -> its rows
     claims:list # Claim
     files:list # paths written
@@ -46,7 +47,8 @@ def _checked_out(name:str, scale:str, dtype:str, out) -> Path:
 
 @contextlib.contextmanager
 def _writing(out:Path):
-    "Hold the lock of `out` while the block writes it, after removing the temporary files a killed writer left there."
+    """Hold the lock of `out` while the block writes it, after removing the temporary files a killed
+    writer left there."""
     with locked(out / LOCK_NAME, out):
         remove_stale_temporaries(out)
         yield
@@ -59,13 +61,21 @@ def reproduce(name:str, # a key of EXPERIMENTS
               progress=None, # optional callable(message), once per cell
               executor=None, # None: compute here; else a concurrent.futures-style executor (worker processes, Dask, submitit)
              ) -> Reproduction:
-    "Run experiment `name` at `scale` into `out` (resuming finished cells): its tables, claims and files."
+    """Run experiment `name` at `scale` into `out` (resuming finished cells): its tables, claims and
+    files."""
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
     with _writing(out): # one writer per folder
         exp = EXPERIMENTS[name]
-        tables = {s.name: sweep_table(s, scale, out, dtype, device, progress, executor) for s in exp.sweeps}
+        tables = {
+            s.name: sweep_table(s, scale, out, dtype, device, progress, executor)
+            for s in exp.sweeps
+        }
         claims = exp.claims(*tables.values())
-        files = [out / f'{s}.csv' for s in tables] + [exp.plot(*tables.values(), out / f'{name}.png')] + (exp.derived(out, *tables.values()) if exp.derived else [])
+        files = (
+            [out / f'{s}.csv' for s in tables]
+            + [exp.plot(*tables.values(), out / f'{name}.png')]
+            + (exp.derived(out, *tables.values()) if exp.derived else [])
+        )
         record = dict(experiment=name, scale=scale, dtype=dtype, device=device, settings={s.name: s.settings[scale] for s in exp.sweeps}, claims=[asdict(c) for c in claims])
         files.append(atomic_write(out / f'{name}-claims.json', lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1))))
         return Reproduction(tables, claims, files)
@@ -80,14 +90,16 @@ def sweep_cells(name:str, # a key of EXPERIMENTS
 # %% ../../nbs/19_results.ipynb #c3e2a9f4
 def read_claims(path, # an EXPERIMENT-claims.json written by reproduce
                ) -> dict:
-    "The record `reproduce` wrote: experiment, scale, dtype, device, settings, and the claims as `Claim`s."
+    """The record `reproduce` wrote: experiment, scale, dtype, device, settings, and the claims as
+    `Claim`s."""
     record = json.loads(Path(path).read_text())
     return {**record, 'claims': [Claim(**c) for c in record['claims']]}
 
 # %% ../../nbs/19_results.ipynb #72a866ab
 @dataclass(frozen=True)
 class Estimate:
-    "The expected cost of one sweep: its timed cells' seconds per unit of work, times the work of each cell still to run."
+    """The expected cost of one sweep: its timed cells' seconds per unit of work, times the work of
+    each cell still to run."""
     sweep:str # the sweep
     cells:int # cells in its grid
     done:int # cells already in the log
@@ -101,13 +113,15 @@ def _work(s, scale:str, cell:dict) -> float:
     return s.work(s.params(scale, cell)) if s.work else 1.
 
 def _makespan(seconds:list, workers:int) -> float:
-    "Wall time of running the cells in order on `workers` workers, each cell going to the first one free."
+    """Wall time of running the cells in order on `workers` workers, each cell going to the first
+    one free."""
     free = [0.] * workers
     for t in seconds: heapq.heapreplace(free, free[0] + t)
     return max(free)
 
 def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
-    "The sweep's log at `scale` in `out`, after timing up to `cells` cells spread over the grid; and its timed (work, seconds) pairs."
+    """The sweep's log at `scale` in `out`, after timing up to `cells` cells spread over the grid;
+    and its timed (work, seconds) pairs."""
     log, grid = sweep_log(s, scale, out, dtype, device), s.grid(scale)
     missing = cells - sum(log.time(c) is not None for c in grid)
     sample = [c for c in spread_cells(grid, cells) if log.get(c) is None][:max(missing, 0)]
@@ -125,7 +139,8 @@ def estimate(name:str, # a key of EXPERIMENTS
              progress=None, # optional callable(message), once per cell run
              calibrate:str=None, # None: time cells of `scale`; 'quick' or 'full': time that scale's cells instead (into out/calibration-SCALE)
             ) -> list:
-    "Time up to `cells` cells of each sweep (recorded ones count) and predict the rest by their work, on `workers` workers."
+    """Time up to `cells` cells of each sweep (recorded ones count) and predict the rest by their
+    work, on `workers` workers."""
     check_int(workers, 'workers', low=1); check_int(cells, 'cells', low=1)
     if calibrate is not None and (calibrate not in SCALES or calibrate == scale):
         raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, "
@@ -134,7 +149,9 @@ def estimate(name:str, # a key of EXPERIMENTS
     with _writing(out): # the timed cells are written into out
         estimates = []
         for s in EXPERIMENTS[name].sweeps:
-            log, timed = _timed_cells(s, scale, out, dtype, device, 0 if calibrate else cells, progress)
+            log, timed = _timed_cells(
+                s, scale, out, dtype, device, 0 if calibrate else cells, progress
+            )
             if calibrate: timed += _timed_cells(s, calibrate, _checked_out(name, calibrate, dtype, out / f'calibration-{calibrate}'), dtype, device, cells, progress)[1]
             rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan
             grid = s.grid(scale)
@@ -152,4 +169,6 @@ def format_estimate(name:str, # the experiment
     lines = [f"{name}: expected time on {workers} worker(s), from the timed cells' seconds per unit of work",
              f"  {'sweep':<15} {'cells':>6} {'done':>6} {'timed':>6} {'s / cell':>10} {'remaining':>12}"]
     lines += [f"  {e.sweep:<15} {e.cells:>6} {e.done:>6} {e.timed:>6} {e.seconds_per_cell:>10.2f} {e.remaining_seconds / 60:>10.1f} min" for e in estimates]
-    return '\n'.join(lines + [f"  total remaining: {sum(e.remaining_seconds for e in estimates) / 60:.1f} min"])
+    return '\n'.join(
+        lines + [f"  total remaining: {sum(e.remaining_seconds for e in estimates) / 60:.1f} min"]
+    )

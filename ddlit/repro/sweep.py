@@ -15,13 +15,18 @@ def _cell_key(cell:dict) -> str: return json.dumps(cell, sort_keys=True)
 
 def _header_digest(header:dict, # a log's header: sweep, scale, settings, columns, dtype, device, version
                  ) -> str:
-    "The first 16 hex digits of the SHA-256 of the header as sorted-key JSON: what binds each line to its log."
+    """The first 16 hex digits of the SHA-256 of the header as sorted-key JSON: what binds each line
+    to its log."""
     return hashlib.sha256(json.dumps(header, sort_keys=True).encode()).hexdigest()[:16]
 
 def _entry(cell:dict, rows:list, log:str, seconds:float=None) -> dict:
-    "A log line's content: the cell, its rows, its log's header digest, its wall time if known, and the SHA-256 of the rest."
+    """A log line's content: the cell, its rows, its log's header digest, its wall time if known,
+    and the SHA-256 of the rest."""
     entry = {'cell': cell, 'rows': rows, 'log': log, **({'seconds': seconds} if seconds is not None else {})}
-    return {**entry, 'sha256': hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()}
+    return {
+        **entry,
+        'sha256': hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest(),
+    }
 
 def _read_entry(line:str) -> dict:
     "The entry of a log line whose checksum holds; ValueError otherwise."
@@ -33,9 +38,14 @@ def _read_entry(line:str) -> dict:
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-1
 def _run_environment() -> dict:
-    "Where a log's rows are computed: torch's and Python's versions and the platform (rows may differ in the last bits elsewhere)."
+    """Where a log's rows are computed: torch's and Python's versions and the platform (rows may
+    differ in the last bits elsewhere)."""
     import torch
-    return {'torch': torch.__version__, 'python': platform.python_version(), 'platform': platform.platform()}
+    return {
+        'torch': torch.__version__,
+        'python': platform.python_version(),
+        'platform': platform.platform(),
+    }
 
 def _differing(a:dict, b:dict, prefix:str='') -> list:
     "The keys (dotted paths into nested dicts) whose values differ between two dicts."
@@ -50,7 +60,8 @@ _WARNED = set() # environments already warned about in this process
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-2
 class CellLog:
-    "The durable record of a sweep's finished cells: a header line, then one JSON line per cell, checksummed and bound to the header."
+    """The durable record of a sweep's finished cells: a header line, then one JSON line per cell,
+    checksummed and bound to the header."""
     def __init__(self, path, # the log file (created with its header if missing)
                  header:dict, # the sweep's name and settings; an existing log must carry the same. With 'columns': every row has those fields
                  grid:list=None, # the cells of the sweep; None: any cell. Lines of cells outside it are refused
@@ -65,7 +76,8 @@ class CellLog:
     def _refuse(self, why:str): raise ValueError(f"out holds a log that cannot be resumed, {str(self.path)!r}: {why}")
 
     def _read_header(self, first:str):
-        "Check the first line against this sweep's header; warn (once) if the rows were computed under another environment."
+        """Check the first line against this sweep's header; warn (once) if the rows were computed
+        under another environment."""
         try: line = json.loads(first)
         except json.JSONDecodeError: line = None
         if not isinstance(line, dict) or set(line) != {'header', 'digest', 'environment'} or not isinstance(line['header'], dict):
@@ -82,7 +94,8 @@ class CellLog:
                           "new rows may differ from the logged ones in the last bits", stacklevel=3)
 
     def _check_line(self, i:int, entry:dict):
-        "Refuse a line of another log, of a cell outside the grid, or whose rows are empty or lack the header's columns."
+        """Refuse a line of another log, of a cell outside the grid, or whose rows are empty or lack
+        the header's columns."""
         if entry['log'] != self.digest: self._refuse(f"line {i} belongs to another log (of another sweep, scale, settings, dtype or version)")
         if self.grid is not None and _cell_key(entry['cell']) not in self.grid: self._refuse(f"line {i} holds the cell {entry['cell']}, which is not in the sweep's grid")
         rows, columns = entry['rows'], self.header.get('columns')
@@ -124,7 +137,8 @@ class CellLog:
         return self.seconds.get(_cell_key(cell))
 
     def put(self, cell:dict, rows:list, seconds:float=None):
-        "Append a finished cell (with its wall time), bound to this log and checksummed, and make it durable (flush and fsync) before returning."
+        """Append a finished cell (with its wall time), bound to this log and checksummed, and make
+        it durable (flush and fsync) before returning."""
         if self.grid is not None and _cell_key(cell) not in self.grid:
             raise ValueError(f"cell {cell} is not in the sweep's grid")
         if not rows:
@@ -137,7 +151,8 @@ class CellLog:
 # %% ../../nbs/12_sweep.ipynb #ad599c81-3
 def saved_cells(path, # a cell log
                ) -> int:
-    "The number of distinct cells whose lines in the log at `path` are complete and checksummed (0 if there is no log)."
+    """The number of distinct cells whose lines in the log at `path` are complete and checksummed (0
+    if there is no log)."""
     path = Path(path)
     if not path.is_file(): return 0
     keys = set()
@@ -156,13 +171,15 @@ def timed_call(compute, # function of one cell returning its rows (picklable, to
     return rows, time.perf_counter() - start
 
 def _submit_all(executor, compute, cells:list) -> dict:
-    "Submit every cell, as one job array where the executor makes them (submitit's `map_array`), else one `submit` each: future -> cell."
+    """Submit every cell, as one job array where the executor makes them (submitit's `map_array`),
+    else one `submit` each: future -> cell."""
     if hasattr(executor, 'map_array'): futures = executor.map_array(timed_call, [compute] * len(cells), cells)
     else: futures = [executor.submit(timed_call, compute, cell) for cell in cells]
     return dict(zip(futures, cells))
 
 def _as_finished(futures:dict, poll:float=0.05):
-    "Yield (cell, future) for each future of `futures` (future -> cell) as it is done, in the order they finish."
+    """Yield (cell, future) for each future of `futures` (future -> cell) as it is done, in the
+    order they finish."""
     pending = dict(futures)
     while pending:
         done = [f for f in pending if f.done()]
@@ -176,7 +193,8 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
               progress=None, # optional callable(message) called once per cell
               executor=None, # None: compute here, in grid order; else any executor with submit() -> future
              ) -> list:
-    "Compute the cells not yet in `log`, recording each as it finishes; return the table, rows in grid order."
+    """Compute the cells not yet in `log`, recording each as it finishes; return the table, rows in
+    grid order."""
     if not cells: raise ValueError("cells must hold at least one cell")
     if len({_cell_key(c) for c in cells}) != len(cells):
         raise ValueError("cells must not repeat a cell")
@@ -185,7 +203,9 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
         if log.get(cell) is not None: say(f"recorded {cell}")
     if executor is None:
         for cell in todo: say(f"computing {cell}"); log.put(cell, *timed_call(compute, cell))
-    for cell, future in _as_finished(_submit_all(executor, compute, todo) if executor and todo else {}):
+    for cell, future in _as_finished(
+        _submit_all(executor, compute, todo) if executor and todo else {}
+    ):
         log.put(cell, *future.result()); say(f"computed {cell} in {log.time(cell):.1f} s")
     return [{**cell, **row} for cell in cells for row in log.get(cell)]
 
