@@ -27,11 +27,12 @@ def default_device() -> torch.device:
 # %% ../nbs/00_core.ipynb #ee912553
 def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', 'cuda', 'cuda:k', or a torch.device
                   ) -> torch.device:
-    """`default_device()` for None or 'auto'; otherwise `device`, which must be the CPU or an
-    available CUDA device."""
+    """`default_device()` for None or 'auto'; otherwise `device`,
+    which must be the CPU or an available CUDA device."""
     if device is None or device == 'auto': return default_device()
     try: device = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}") from None
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:k]', got {device!r}") from None
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device must be an available device, got {device} but PyTorch sees no "
                          "CUDA device")
@@ -42,8 +43,8 @@ def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', '
 # %% ../nbs/00_core.ipynb #50d3456d
 def cuda_or_skip(what:str, # what the cell would run, for the message
                 ) -> bool:
-    """Whether a CUDA device is available; if not, print one line saying that `what` is skipped and
-    how to run it."""
+    """Whether a CUDA device is available; if not, print one
+    line saying that `what` is skipped and how to run it."""
     if torch.cuda.is_available(): return True
     print(f"skipped: no CUDA device; run with a GPU or `nbdev_test --flags cuda` ({what})")
     return False
@@ -92,8 +93,8 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
                  like:torch.Tensor=None, # a tensor whose dtype and device t must share; None: no constraint
                  like_name:str=None, # like's name in the error message
                 ) -> torch.Tensor:
-    """Raise unless `t` is a finite float32/float64 tensor with `ndim` dims and the dtype and device
-    of `like`."""
+    """Raise unless `t` is a finite float32/float64 tensor
+    with `ndim` dims and the dtype and device of `like`."""
     if not isinstance(t, torch.Tensor):
         raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if t.dtype not in FLOAT_DTYPES.values():
@@ -109,10 +110,11 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
     return t
 
 def _all_finite(t:torch.Tensor) -> bool:
-    """Whether every entry of `t` is finite: one reduction, and the elementwise test only when the
-    sum is not finite."""
-    # isfinite(t).all() builds temporaries several times the size of t (0.4 GiB for a 2^20 x 64 float32 matrix);
-    # a NaN or an Inf always makes the sum non-finite, and an overflowing sum of finite entries falls back to it.
+    """Whether every entry of `t` is finite: one reduction, and
+    the elementwise test only when the sum is not finite."""
+    # isfinite(t).all() builds temporaries several times the size of t (0.4 GiB
+    # for a 2^20 x 64 float32 matrix); a NaN or an Inf always makes the sum
+    # non-finite, and an overflowing sum of finite entries falls back to it.
     return bool(torch.isfinite(t.sum())) or bool(torch.isfinite(t).all())
 
 # %% ../nbs/00_core.ipynb #258fc4a9
@@ -133,38 +135,47 @@ MEMORY_CHECK_ENV = 'DDLIT_MEMORY_CHECK' # set to 'off' to skip the memory check 
 
 def available_memory(device:torch.device, # where the tensors would live
                     ) -> int:
-    """Bytes free on `device`: the GPU's free memory, or the host's available memory (MemAvailable
-    on Linux)."""
+    """Bytes free on `device`: the GPU's free memory, or
+    the host's available memory (MemAvailable on Linux)."""
     if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
-    try: return int(next(l for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable')).split()[1]) * 1024
-    except (OSError, StopIteration): return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    try:
+        return int(
+            next(l for l in Path('/proc/meminfo').read_text().splitlines()
+                 if l.startswith('MemAvailable')).split()[1]) * 1024
+    except (OSError, StopIteration):
+        return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
 
 # %% ../nbs/00_core.ipynb #af4d0542-1
 def check_memory(nbytes:int, # what the computation will allocate, estimated
                  device, # where
                  what:str, # the computation and the sizes that set it, for the message
                 ) -> int:
-    """Refuse, before allocating, a computation whose estimated memory exceeds what `device` has
-    free (override: DDLIT_MEMORY_CHECK=off)."""
+    """Refuse, before allocating, a computation whose estimated memory
+    exceeds what `device` has free (override: DDLIT_MEMORY_CHECK=off)."""
     device = torch.device(device)
     if os.environ.get(MEMORY_CHECK_ENV, '').lower() == 'off': return nbytes
     free = available_memory(device)
     if nbytes > free:
-        raise ValueError(f"{what} needs about {nbytes / 2**30:.3g} GiB, more than the {free / 2**30:.3g} GiB free on {device}: "
-                         f"use smaller sizes, or set {MEMORY_CHECK_ENV}=off to try anyway")
+        raise ValueError(
+            f"{what} needs about {nbytes / 2**30:.3g} GiB, more than the {free / 2**30:.3g} GiB "
+            f"free on {device}: use smaller sizes, or set {MEMORY_CHECK_ENV}=off to try anyway"
+        )
     return nbytes
 
 # %% ../nbs/00_core.ipynb #af4d0542-2
 def check_magnitude(t:torch.Tensor, # a finite tensor
                     name:str, # parameter name used in the error message
                    ) -> torch.Tensor:
-    """Raise if `t` has entries so large that squares and sums of them overflow its dtype (finite,
-    but not computable with)."""
+    """Raise if `t` has entries so large that squares and sums of
+    them overflow its dtype (finite, but not computable with)."""
     limit = math.sqrt(torch.finfo(t.dtype).max) * 1e-4
     largest = t.abs().max().item() if t.numel() else 0.
     if largest > limit:
-        raise ValueError(f"{name} has entries as large as {largest:.3g}, too large for {str(t.dtype).removeprefix('torch.')} arithmetic "
-                         f"(their squares and sums overflow; at most about {limit:.1g}): rescale it")
+        raise ValueError(
+            f"{name} has entries as large as {largest:.3g}, too large for "
+            f"{str(t.dtype).removeprefix('torch.')} arithmetic (their squares and sums overflow; "
+            f"at most about {limit:.1g}): rescale it"
+        )
     return t
 
 # %% ../nbs/00_core.ipynb #25f58ac4
@@ -208,8 +219,8 @@ def derive_seed(gen:torch.Generator, # the generator that draws the new seed
 def atomic_write(path, # the file to create or replace
                  write, # callable writing the content to the temporary path it is given
                 ) -> Path:
-    """Write `path` via `write(tmp)` on a temporary file beside it, fsync it, rename it over `path`,
-    fsync the folder."""
+    """Write `path` via `write(tmp)` on a temporary file beside
+    it, fsync it, rename it over `path`, fsync the folder."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     os.close(fd)
@@ -226,8 +237,8 @@ def atomic_write(path, # the file to create or replace
     return path
 
 def _fsync_dir(folder:Path):
-    """Flush a directory's entries to disk (POSIX; a no-op where directories cannot be opened, as on
-    Windows)."""
+    """Flush a directory's entries to disk (POSIX; a no-op
+    where directories cannot be opened, as on Windows)."""
     try: fd = os.open(folder, os.O_RDONLY)
     except OSError: return
     try: os.fsync(fd)
@@ -246,8 +257,8 @@ _HELD = {} # lock file -> open descriptor, for the locks this process holds (re-
 def locked(lock:Path, # the lock file (created if missing)
            folder:Path, # the folder it guards, named in the error message
           ):
-    """Hold an exclusive advisory lock on `lock` (flock) while the block runs; the kernel releases
-    it if the process dies."""
+    """Hold an exclusive advisory lock on `lock` (flock) while the
+    block runs; the kernel releases it if the process dies."""
     lock = Path(lock).resolve()
     # held by this process already (or no flock on this platform)
     if lock in _HELD or fcntl is None: yield; return
@@ -256,8 +267,10 @@ def locked(lock:Path, # the lock file (created if missing)
     except OSError:
         holder = os.pread(fd, 32, 0).decode(errors='replace').strip() or 'unknown'
         os.close(fd)
-        raise FolderBusy(f"out {str(folder)!r} is being written by another ddlit process (PID {holder}): "
-                         "wait for it to finish, stop it, or use another folder") from None
+        raise FolderBusy(
+            f"out {str(folder)!r} is being written by another ddlit process (PID {holder}): wait "
+            "for it to finish, stop it, or use another folder"
+        ) from None
     os.ftruncate(fd, 0); os.pwrite(fd, f'{os.getpid()}\n'.encode(), 0)
     _HELD[lock] = fd
     try: yield
@@ -267,14 +280,16 @@ def locked(lock:Path, # the lock file (created if missing)
 def check_writable(folder, # a folder to write into (created with its parents if missing)
                    name:str='out', # parameter name used in the error message
                   ) -> Path:
-    """Create `folder` if needed and make sure a file can be created in it, before anything is
-    computed."""
+    """Create `folder` if needed and make sure a file can
+    be created in it, before anything is computed."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{name} must be a folder, got the file {str(folder)!r}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix='.ddlit-probe-'); os.close(fd); os.unlink(probe)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix='.ddlit-probe-')
+        os.close(fd)
+        os.unlink(probe)
     except OSError as e:
         raise ValueError(f"{name} {str(folder)!r} is not writable: {e.strerror or e}") from None
     return folder
@@ -285,8 +300,8 @@ _TEMPORARY = re.compile(r'^.+\.[A-Za-z0-9_]{8}\.tmp$')
 # %% ../nbs/00_core.ipynb #5bc0fdf1-3
 def remove_stale_temporaries(folder, # a folder this process holds the lock of
                             ) -> list:
-    """Remove the temporary files `atomic_write` left in `folder` when a writer was killed
-    mid-write; the names removed."""
+    """Remove the temporary files `atomic_write` left in `folder`
+    when a writer was killed mid-write; the names removed."""
     stale = [p for p in Path(folder).iterdir() if p.is_file() and _TEMPORARY.match(p.name)]
     for p in stale: p.unlink(missing_ok=True)
     return [p.name for p in stale]
@@ -297,8 +312,8 @@ FIGURE_DPI = 120 # resolution of every PNG ddlit writes
 def save_figure(fig, # a matplotlib figure
                 path, # the PNG file to create or replace
                ) -> Path:
-    """Lay out `fig`, write it atomically to `path` as a PNG at `FIGURE_DPI`, close it, and return
-    the path."""
+    """Lay out `fig`, write it atomically to `path` as a
+    PNG at `FIGURE_DPI`, close it, and return the path."""
     import matplotlib.pyplot as plt
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=FIGURE_DPI, format='png'))

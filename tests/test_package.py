@@ -11,9 +11,12 @@ def test_import_needs_no_development_tools():
     assert p.returncode == 0, p.stdout + p.stderr
 
 def test_version_matches_settings():
-    import ddlit
+    "One version, defined in ddlit.core and equal to settings.ini's; nbdev writes no second copy into the package."
+    import ddlit, ddlit.core
     cfg = configparser.ConfigParser(); cfg.read(ROOT / 'settings.ini')
-    assert ddlit.__version__ == cfg['DEFAULT']['version']
+    assert ddlit.__version__ == ddlit.core.__version__ == cfg['DEFAULT']['version']
+    assert cfg['DEFAULT']['put_version_in_init'] == 'False' # else nbdev_export puts `__version__ = ...` first
+    assert ddlit.__doc__ and ddlit.__doc__.startswith('ddlit: '), 'the package docstring must come first'
 
 def test_public_api_is_small_and_exported():
     "`from ddlit import *` gives the paper-level names, at most about 40, each defined; internals stay in their modules."
@@ -119,3 +122,22 @@ def test_distill_checks_its_data_once(monkeypatch):
     ddlit.distill(X, y, 16, ddlit.make_generator(seed), ddlit.DistillConfig(N1=2, n_theta=2), task=task)
     print('checks of the data on one distill call:', seen)
     assert seen == ['check_data(X)', 'check_data(y)'], seen
+
+def test_package_lines_fit_in_100_columns():
+    """Every line of the package fits in 100 columns (so every module docstring, a page's subtitle, is one
+    line), except nbdev's generated `__all__` and a parameter's or field's documentation comment (docments
+    reads it from the parameter's own line)."""
+    import re
+    docments = re.compile(r'^\s*(def \w+\(|class \w+\()?\**\w+(\s*:\s*[^#=]+?)?(\s*=\s*[^#]+?)?,?\s+# ')
+    long = []
+    for path in sorted((ROOT / 'ddlit').rglob('*.py')):
+        if path.name == '_modidx.py': continue
+        in_all = False
+        for i, line in enumerate(path.read_text().split('\n'), 1):
+            in_all = in_all or line.startswith('__all__ = [')
+            if in_all:
+                in_all = not line.rstrip().endswith(']')
+                continue
+            if len(line) > 100 and not docments.match(line): long.append(f'{path.relative_to(ROOT)}:{i}: {line[:60]}')
+    print(f'lines over 100 columns outside __all__ and docments comments: {len(long)}')
+    assert not long, '\n'.join(long)
