@@ -27,8 +27,7 @@ def default_device() -> torch.device:
 # %% ../nbs/00_core.ipynb #ee912553
 def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', 'cuda', 'cuda:k', or a torch.device
                   ) -> torch.device:
-    """`default_device()` for None or 'auto'; otherwise `device`,
-    which must be the CPU or an available CUDA device."""
+    "`default_device()` for None or 'auto'; else `device`, the CPU or an available CUDA device."
     if device is None or device == 'auto': return default_device()
     try: device = torch.device(device)
     except (RuntimeError, TypeError):
@@ -43,8 +42,7 @@ def resolve_device(device=None, # None or 'auto' (CUDA when available), 'cpu', '
 # %% ../nbs/00_core.ipynb #50d3456d
 def cuda_or_skip(what:str, # what the cell would run, for the message
                 ) -> bool:
-    """Whether a CUDA device is available; if not, print one
-    line saying that `what` is skipped and how to run it."""
+    "Whether CUDA is available; if not, print one line: `what` is skipped, and how to run it."
     if torch.cuda.is_available(): return True
     print(f"skipped: no CUDA device; run with a GPU or `nbdev_test --flags cuda` ({what})")
     return False
@@ -93,8 +91,7 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
                  like:torch.Tensor=None, # a tensor whose dtype and device t must share; None: no constraint
                  like_name:str=None, # like's name in the error message
                 ) -> torch.Tensor:
-    """Raise unless `t` is a finite float32/float64 tensor
-    with `ndim` dims and the dtype and device of `like`."""
+    "Raise unless `t` is a finite float tensor with `ndim` dims and the dtype and device of `like`."
     if not isinstance(t, torch.Tensor):
         raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if t.dtype not in FLOAT_DTYPES.values():
@@ -110,8 +107,7 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
     return t
 
 def _all_finite(t:torch.Tensor) -> bool:
-    """Whether every entry of `t` is finite: one reduction, and
-    the elementwise test only when the sum is not finite."""
+    "Whether every entry of `t` is finite, by one reduction (elementwise only if the sum is not)."
     # isfinite(t).all() builds temporaries several times the size of t (0.4 GiB
     # for a 2^20 x 64 float32 matrix); a NaN or an Inf always makes the sum
     # non-finite, and an overflowing sum of finite entries falls back to it.
@@ -135,8 +131,7 @@ MEMORY_CHECK_ENV = 'DDLIT_MEMORY_CHECK' # set to 'off' to skip the memory check 
 
 def available_memory(device:torch.device, # where the tensors would live
                     ) -> int:
-    """Bytes free on `device`: the GPU's free memory, or
-    the host's available memory (MemAvailable on Linux)."""
+    "Bytes free on `device`: the GPU's free memory, or the host's MemAvailable."
     if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
     try:
         return int(
@@ -150,8 +145,9 @@ def check_memory(nbytes:int, # what the computation will allocate, estimated
                  device, # where
                  what:str, # the computation and the sizes that set it, for the message
                 ) -> int:
-    """Refuse, before allocating, a computation whose estimated memory
-    exceeds what `device` has free (override: DDLIT_MEMORY_CHECK=off)."""
+    """Refuse, before allocating, what needs more memory than `device` has free.
+
+    The override: DDLIT_MEMORY_CHECK=off."""
     device = torch.device(device)
     if os.environ.get(MEMORY_CHECK_ENV, '').lower() == 'off': return nbytes
     free = available_memory(device)
@@ -166,8 +162,9 @@ def check_memory(nbytes:int, # what the computation will allocate, estimated
 def check_magnitude(t:torch.Tensor, # a finite tensor
                     name:str, # parameter name used in the error message
                    ) -> torch.Tensor:
-    """Raise if `t` has entries so large that squares and sums of
-    them overflow its dtype (finite, but not computable with)."""
+    """Raise if squares and sums of `t`'s entries would overflow its dtype.
+
+    Such entries are finite, but cannot be computed with."""
     limit = math.sqrt(torch.finfo(t.dtype).max) * 1e-4
     largest = t.abs().max().item() if t.numel() else 0.
     if largest > limit:
@@ -219,8 +216,7 @@ def derive_seed(gen:torch.Generator, # the generator that draws the new seed
 def atomic_write(path, # the file to create or replace
                  write, # callable writing the content to the temporary path it is given
                 ) -> Path:
-    """Write `path` via `write(tmp)` on a temporary file beside
-    it, fsync it, rename it over `path`, fsync the folder."""
+    "Write `path` atomically: `write(tmp)` beside it, fsync, rename over `path`, fsync the folder."
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
     os.close(fd)
@@ -237,8 +233,7 @@ def atomic_write(path, # the file to create or replace
     return path
 
 def _fsync_dir(folder:Path):
-    """Flush a directory's entries to disk (POSIX; a no-op
-    where directories cannot be opened, as on Windows)."""
+    "Flush a directory's entries to disk (POSIX; a no-op where directories cannot be opened)."
     try: fd = os.open(folder, os.O_RDONLY)
     except OSError: return
     try: os.fsync(fd)
@@ -257,8 +252,7 @@ _HELD = {} # lock file -> open descriptor, for the locks this process holds (re-
 def locked(lock:Path, # the lock file (created if missing)
            folder:Path, # the folder it guards, named in the error message
           ):
-    """Hold an exclusive advisory lock on `lock` (flock) while the
-    block runs; the kernel releases it if the process dies."""
+    "Hold an exclusive flock on `lock` while the block runs (released if the process dies)."
     lock = Path(lock).resolve()
     # held by this process already (or no flock on this platform)
     if lock in _HELD or fcntl is None: yield; return
@@ -280,8 +274,7 @@ def locked(lock:Path, # the lock file (created if missing)
 def check_writable(folder, # a folder to write into (created with its parents if missing)
                    name:str='out', # parameter name used in the error message
                   ) -> Path:
-    """Create `folder` if needed and make sure a file can
-    be created in it, before anything is computed."""
+    "Create `folder` if needed and check, before any work, that a file can be made in it."
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{name} must be a folder, got the file {str(folder)!r}")
@@ -300,8 +293,7 @@ _TEMPORARY = re.compile(r'^.+\.[A-Za-z0-9_]{8}\.tmp$')
 # %% ../nbs/00_core.ipynb #5bc0fdf1-3
 def remove_stale_temporaries(folder, # a folder this process holds the lock of
                             ) -> list:
-    """Remove the temporary files `atomic_write` left in `folder`
-    when a writer was killed mid-write; the names removed."""
+    "Remove the temporary files a killed `atomic_write` left in `folder`; the names removed."
     stale = [p for p in Path(folder).iterdir() if p.is_file() and _TEMPORARY.match(p.name)]
     for p in stale: p.unlink(missing_ok=True)
     return [p.name for p in stale]
@@ -312,8 +304,7 @@ FIGURE_DPI = 120 # resolution of every PNG ddlit writes
 def save_figure(fig, # a matplotlib figure
                 path, # the PNG file to create or replace
                ) -> Path:
-    """Lay out `fig`, write it atomically to `path` as a
-    PNG at `FIGURE_DPI`, close it, and return the path."""
+    "Lay out `fig`, write it atomically to `path` as a PNG at `FIGURE_DPI`, close it; the path."
     import matplotlib.pyplot as plt
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=FIGURE_DPI, format='png'))

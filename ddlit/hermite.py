@@ -15,8 +15,7 @@ from .core import check_int, check_tensor
 def hermite(k:int, # degree, k >= 0
             z:torch.Tensor, # points, any shape
            ) -> torch.Tensor:
-    """Normalized probabilists' Hermite polynomial
-    $h_k(z)=\\mathrm{He}_k(z)/\\sqrt{k!}$ (Definition A.15)."""
+    "Normalized probabilists' Hermite polynomial $h_k=\\mathrm{He}_k/\\sqrt{k!}$ (Definition A.15)."
     check_int(k, 'k', low=0)
     check_tensor(z, 'z')
     prev, cur = torch.zeros_like(z), torch.ones_like(z)
@@ -28,8 +27,10 @@ def gauss_hermite(m:int, # number of nodes; exact for polynomials of degree <= 2
                   dtype=torch.float64, # dtype of nodes and weights
                   device=None, # device of nodes and weights; None: the default device
                  ):
-    """Nodes and weights with $\\sum_i w_i\\,p(z_i)=\\mathbb E_{z\\sim\\mathcal N(0,1)}[p(z)]$
-    for polynomials of degree $<2m$."""
+    """Gauss-Hermite nodes and weights for the standard Gaussian.
+
+    $\\sum_i w_i\\,p(z_i)=\\mathbb E_{z\\sim\\mathcal N(0,1)}[p(z)]$ for polynomials of degree
+    $<2m$."""
     check_int(m, 'm', low=1)
     nodes, weights = np.polynomial.hermite_e.hermegauss(m)
     weights = weights / weights.sum()

@@ -20,8 +20,9 @@ def relu(z:torch.Tensor, # pre-activations, any shape
 # %% ../nbs/03_network.ipynb #4e2e3f0e
 @dataclass(frozen=True)
 class TwoLayerNet:
-    """Parameters $\\theta=(a,W,b)$ of
-    $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$ (Section 3.2)."""
+    """Parameters $\\theta=(a,W,b)$ of a two-layer network (Section 3.2).
+
+    $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$."""
     a:torch.Tensor # (L,) second layer
     W:torch.Tensor # (L, d) first layer, one row per neuron
     b:torch.Tensor # (L,) biases
@@ -49,8 +50,7 @@ class TwoLayerNet:
         return self._features(X, act)
 
     def _features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
-        """`features` of inputs already checked against this
-        network (by the public function that called it)."""
+        "`features` of inputs its public caller has already checked against this network."
         # Each half of W is multiplied from a fresh copy: BLAS results can depend on memory
         # alignment, and this keeps the pre-activations of mirrored neurons bitwise equal.
         pre = torch.cat([X @ half.clone().T for half in self.W.chunk(2)], dim=1)
@@ -82,8 +82,7 @@ def symmetric_init(L:int, # width, even
                    gen:torch.Generator, # draws a and W; its device is the network's
                    dtype=torch.float64, # dtype of the parameters
                   ) -> TwoLayerNet:
-    """$\\theta_0$ of Assumption 3.4: mirrored neurons with
-    opposite output weights, so $f_{\\theta_0}\\equiv0$."""
+    "$\\theta_0$ of Assumption 3.4: mirrored neurons of opposite signs, $f_{\\theta_0}\\equiv0$."
     check_width(L)
     check_int(d, 'd', low=1)
     check_generator(gen, 'gen', gen.device)

@@ -21,8 +21,7 @@ def init_directions(n_theta:int, # number of random initializations
                     gen:torch.Generator, # draws the initializations
                     dtype=torch.float64, # dtype of the directions
                    ) -> torch.Tensor:
-    """The $n_\\theta L/2$ distinct first-layer rows of $n_\\theta$
-    symmetric initializations, shape $(n_\\theta L/2, d)$."""
+    "The $n_\\theta L/2$ distinct first-layer rows of $n_\\theta$ symmetric initializations."
     return torch.cat([symmetric_init(L, d, gen, dtype).W[:L // 2] for _ in range(n_theta)])
 
 # %% ../nbs/05_gm_phase1.ipynb #03a90b21
@@ -31,8 +30,7 @@ def _teacher_ghat(dirs:torch.Tensor, # directions w, (M, d)
                  y:torch.Tensor, # preprocessed labels (n,)
                  chunk:int=512, # directions handled at a time (bounds memory to n x chunk)
                 ) -> torch.Tensor:
-    """$\\hat g(w)=\\frac1n\\sum_iy_i\\mathbb 1[\\langle w,x_i\\rangle>0]x_i$
-    for every row `w` of `dirs`, shape (M, d)."""
+    "$\\hat g(w)=\\frac1n\\sum_iy_i\\mathbb 1[\\langle w,x_i\\rangle>0]x_i$ for each `w` in `dirs`."
     return torch.cat([((y[:, None] * (X @ w.T > 0)).T @ X) / X.shape[0] for w in dirs.split(chunk)])
 
 # %% ../nbs/05_gm_phase1.ipynb #2910cfc1
@@ -46,7 +44,8 @@ def _gm_phase1(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
               variant:str='softplus', # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
               xi:float=None, # step size; default 1/(n_theta L) = 1/(2M)
              ) -> torch.Tensor:
-    """One step of gradient matching (Definition 2.2) in closed form:
+    """One step of gradient matching (Definition 2.2) in closed form.
+
     $\\tilde X^{(1)}=-\\xi\\nabla_{\\tilde X}\\mathcal D(\\tilde X^{(0)})$."""
     xi = 1 / (2 * dirs.shape[0]) if xi is None else xi
     Z = X0 @ dirs.T # (N1, M) pre-activations of the distilled points
@@ -65,8 +64,9 @@ def _gm_phase1_autograd(X0:torch.Tensor, # initial distilled inputs, (N1, d)
                        variant:str='softplus', # 'softplus' or 'relu'
                        xi:float=None, # step size; default 1/(n_theta L)
                       ) -> torch.Tensor:
-    """$\\tilde X^{(1)}=-\\xi\\nabla\\mathcal D$ by autograd's double backward,
-    one initialization at a time: the oracle, and how peer code computes it."""
+    """$\\tilde X^{(1)}=-\\xi\\nabla\\mathcal D$ by autograd's double backward.
+
+    One initialization at a time: the oracle, and how peer code computes it."""
     act = relu if variant == 'relu' else (lambda z: softplus(z, beta))
     Xt = X0.clone().requires_grad_()
     D = 0.
@@ -82,8 +82,7 @@ def _gm_phase1_autograd(X0:torch.Tensor, # initial distilled inputs, (N1, d)
 
 # %% ../nbs/05_gm_phase1.ipynb #d8e8dd1d
 def _student_factors(X0, dirs, beta, variant):
-    """Student factors at the directions: sigma~'(X0 W^T)
-    and sigma~''(X0 W^T) (None for the ReLU variant)."""
+    "The student's $\\tilde\\sigma'(X_0W^\\top)$, $\\tilde\\sigma''(X_0W^\\top)$ (None for ReLU)."
     Z = X0 @ dirs.T
     if variant == 'relu': return (Z > 0).to(Z.dtype), None
     return softplus_d1(Z, beta), softplus_d2(Z, beta)
@@ -99,8 +98,9 @@ def gm_phase1_stream(X0:torch.Tensor, # initial distilled inputs X~^(0), (N1, d)
                      chunk_n:int=2048, # data points per block
                      chunk_m:int=256, # directions per block
                     ) -> torch.Tensor:
-    """The dense closed form (Definition 2.2) with the sums reordered and
-    streamed: no $\\hat g$, $O(nM(d+N_1))$ work, memory of one block."""
+    """The dense closed form (Definition 2.2), its sums reordered and streamed.
+
+    No $\\hat g$, $O(nM(d+N_1))$ work, the memory of one block."""
     xi = 1 / (2 * dirs.shape[0]) if xi is None else xi
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
     V = y[:, None] * (X @ X0.T) # (n, N1): y_i <x_i, x~_k>, for the sigma'' term
@@ -125,8 +125,7 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
                     y:torch.Tensor, # preprocessed real labels (n,)
                     chunk_n:int=2**16, # data points per block
                    ) -> torch.Tensor:
-    """The ReLU-variant matching step as $n_\\theta'\\to\\infty$:
-    the arc-cosine kernel of order 0 in place of the directions."""
+    "The ReLU-variant matching step as $n_\\theta'\\to\\infty$: the order-0 arc-cosine kernel."
     U0 = X0 / X0.norm(dim=1, keepdim=True)
     acc = torch.zeros(X0.shape, dtype=torch.float64, device=X.device)
     for Xc, yc in zip(X.split(chunk_n), y.split(chunk_n)):
@@ -138,15 +137,13 @@ def gm_phase1_limit(X0:torch.Tensor, # initial distilled inputs, (N1, d)
 def orthonormal_restart(Y:torch.Tensor, # the block of points a matching step returned, (N1, d), N1 <= d
                         norms:torch.Tensor, # the norms the next step's starts should have, (N1,)
                        ) -> torch.Tensor:
-    """An orthonormal basis of the span of the rows of `Y` (Gram-Schmidt
-    order, signs kept), row $i$ scaled to `norms[i]`: the next starts."""
+    "An orthonormal basis of the rows of `Y`, row $i$ scaled to `norms[i]`: the next starts."
     Q, R = torch.linalg.qr(Y.T.double())
     signs = torch.where(torch.diagonal(R) < 0, -1., 1.).to(Q.dtype)
     return (Q * signs).T.to(Y.dtype) * norms[:, None]
 
 def _check_phase1(d, device, N1, n_theta, L, gen, beta, variant, chunk_n=1, chunk_m=1, steps=1):
-    """Validate the arguments of `distill_phase1` but the data
-    (of dimension `d`, on `device`), naming the one at fault."""
+    "Validate `distill_phase1`'s arguments but the data (dimension `d`, on `device`)."
     for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)):
         check_int(value, name, low=1)
     if steps > 1 and N1 > d:
@@ -175,8 +172,7 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    chunk_m:int=256, # directions per block of the streamed step
                    steps:int=1, # matching steps: 1 is the paper's; k > 1 iterates on the block, orthogonalized (page "Iterated matching")
                   ):
-    """The first distilled set $\\tilde D_1=(\\tilde X^{(1)},\\tilde y)$ by
-    one-step gradient matching (Algorithm 1, $t=1$), optionally iterated."""
+    "The first distilled set $\\tilde D_1$ by one-step gradient matching, optionally iterated."
     check_data(X, y)
     _check_phase1(X.shape[1], X.device, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
     return _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)

@@ -21,7 +21,8 @@ def gm_phase2(Phi_t:torch.Tensor, # student features at the distilled inputs, (N
               weights:torch.Tensor, # step weights omega_t, (T,)
               xi2:float, # step size of the matching step
              ) -> torch.Tensor:
-    """One-step gradient matching of phase 2 (B.7.1):
+    """One-step gradient matching of phase 2 (B.7.1).
+
     $\\tilde y=-\\frac{\\xi_2}{N_2}\\tilde\\Phi\\sum_t\\omega_tg_t$."""
     return -xi2 / Phi_t.shape[0] * Phi_t @ (weights @ grads)
 
@@ -32,16 +33,16 @@ def unrolling_weights(lr:float, # step size of the unrolled gradient descent
                       dtype=torch.float64, # dtype of the weights
                       device=None, # device of the weights; None: the default device
                      ) -> torch.Tensor:
-    """$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights that turn gradient
-    matching into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."""
+    """$\\omega_t=(1-\\eta_2\\lambda_2)^{T-1-t}$, $t<T$: the weights of gradient matching.
+
+    They turn it into $\\tilde y=\\tilde\\Phi a^{(T)}$ with $\\xi_2=N_2\\eta_2$."""
     return (1 - lr * lam) ** torch.arange(steps - 1, -1, -1, dtype=dtype, device=device)
 
 # %% ../nbs/08_phase2.ipynb #b214d607-2
 def gm_labels(Phi_t:torch.Tensor, # student features at the distilled inputs, (N2, L)
               a_teacher:torch.Tensor, # the teacher's second layer, (L,)
              ) -> torch.Tensor:
-    """The gradient-matching labels in closed form,
-    $\\tilde y=\\tilde\\Phi a^T$ (Theorem 4.5 with the weights above)."""
+    "The gradient-matching labels in closed form, $\\tilde y=\\tilde\\Phi a^T$ (Theorem 4.5)."
     return Phi_t @ a_teacher
 
 # %% ../nbs/08_phase2.ipynb #53f3e6ab
@@ -53,7 +54,8 @@ def retraining_steps(S:torch.Tensor, # the nonzero singular values of Phi~, desc
                      z:torch.Tensor, # the limit's coordinates along the right singular vectors
                      tol:float=RETRAIN_TOL, # relative distance to the limit to reach
                     ) -> int:
-    """The fewest steps $T$ after which descent is within `tol` of its limit:
+    """The fewest steps $T$ after which descent is within `tol` of its limit.
+
     $\\lVert(q_k^Tz_k)_k\\rVert\\le\\mathrm{tol}\\,\\lVert z\\rVert$."""
     log_q, goal = torch.log1p(-(S / S[0])**2), tol * z.norm()
     done = lambda T: (torch.exp(float(T) * log_q) * z).norm() <= goal
@@ -68,9 +70,10 @@ def retraining_steps(S:torch.Tensor, # the nonzero singular values of Phi~, desc
 # %% ../nbs/08_phase2.ipynb #53f3e6ab-1
 @dataclass(frozen=True)
 class PlainDescent:
-    """Plain gradient descent from $a=0$ on $\\tilde D_2$ (step
-    $1/\\lambda_{\\max}(\\tilde\\Phi^\\top\\tilde\\Phi/N_2)$), in
-    closed form from the float64 SVD of $\\tilde\\Phi$ on its rank."""
+    """Plain gradient descent from $a=0$ on $\\tilde D_2$, in closed form.
+
+    Step $1/\\lambda_{\\max}(\\tilde\\Phi^\\top\\tilde\\Phi/N_2)$; from the float64 SVD of
+    $\\tilde\\Phi$ on its rank."""
     U:torch.Tensor # (N2, k) left singular vectors
     S:torch.Tensor # (k,) singular values, descending
     Vh:torch.Tensor # (k, L) right singular vectors
@@ -81,16 +84,17 @@ class PlainDescent:
         return (self.U.T @ y_t.double()) / self.S
 
     def iterate(self, y_t:torch.Tensor, steps:int) -> torch.Tensor:
-        """The iterate after `steps` >= 1 steps: $\\sum_k(1-q_k^T)z_kv_k$,
-        $q_k=1-\\sigma_k^2/\\sigma_1^2$ (expm1/log1p: exact for tiny ratios)."""
+        """The iterate after `steps` >= 1 steps.
+
+        $\\sum_k(1-q_k^T)z_kv_k$ with $q_k=1-\\sigma_k^2/\\sigma_1^2$, by expm1 and log1p (exact for
+        tiny ratios)."""
         return self.Vh.T @ (
             -torch.expm1(float(steps) * torch.log1p(-((self.S / self.S[0]) ** 2)))
             * self.coordinates(y_t)
         )
 
     def limit(self, y_t:torch.Tensor) -> torch.Tensor:
-        """The limit $\\tilde\\Phi^+\\tilde y$; refused where float64
-        cannot compute it to 1e-4 (condition number above `COND_LIMIT`)."""
+        "The limit $\\tilde\\Phi^+\\tilde y$; refused above `COND_LIMIT` (off by over 1e-4)."
         cond = (self.S[0] / self.S[-1]).item() if len(self.S) else float('inf')
         if cond > COND_LIMIT:
             raise ValueError(
@@ -101,8 +105,7 @@ class PlainDescent:
         return self.Vh.T @ self.coordinates(y_t)
 
     def converged(self, y_t:torch.Tensor, tol:float=RETRAIN_TOL) -> tuple:
-        """Descent run until within `tol` of its limit, as
-        Theorem B.32 retrains: the iterate and the steps it took."""
+        "Descent until within `tol` of its limit, as Theorem B.32 retrains; the iterate, the steps."
         # the same refusal: a limit float64 cannot compute cannot be approached either
         self.limit(y_t)
         steps = retraining_steps(self.S, self.coordinates(y_t), tol)
@@ -111,8 +114,7 @@ class PlainDescent:
 # %% ../nbs/08_phase2.ipynb #53f3e6ab-2
 def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  ) -> PlainDescent:
-    """The retraining of $\\tilde D_2$ by plain descent, ready
-    for any labels and any number of steps (one SVD)."""
+    "The retraining of $\\tilde D_2$ by plain descent, for any labels and any steps (one SVD)."
     U, S, Vh = torch.linalg.svd(Phi_t.double(), full_matrices=False)
     k = numerical_rank(S, Phi_t.shape)
     return PlainDescent(U[:, :k], S[:k], Vh[:k])
@@ -121,8 +123,7 @@ def plain_descent(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def min_norm_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                 ) -> torch.Tensor:
-    """Retraining on $\\tilde D_2$ by plain regression from
-    $a=0$: its limit $\\tilde\\Phi^+\\tilde y$, in float64."""
+    "Retraining on $\\tilde D_2$ by plain regression from 0: its limit $\\tilde\\Phi^+\\tilde y$."
     return plain_descent(Phi_t).limit(y_t).to(Phi_t.dtype)
 
 # %% ../nbs/08_phase2.ipynb #6666bead
@@ -130,8 +131,9 @@ def gd_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
            y_t:torch.Tensor, # distilled labels, (N2,)
            steps:int, # number of gradient steps T >= 1
           ) -> torch.Tensor:
-    """Retraining on $\\tilde D_2$ by $T$ steps of plain gradient descent
-    from $a=0$, in closed form (float64); `min_norm_fit` is the limit."""
+    """Retraining on $\\tilde D_2$ by $T$ steps of plain descent from $a=0$, in closed form.
+
+    Computed in float64; `min_norm_fit` is the limit."""
     return plain_descent(Phi_t).iterate(y_t, steps).to(Phi_t.dtype)
 
 # %% ../nbs/08_phase2.ipynb #6666bead-1
@@ -139,8 +141,7 @@ def converged_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
                   y_t:torch.Tensor, # distilled labels, (N2,)
                   tol:float=RETRAIN_TOL, # relative distance to the limit at which descent stops
                  ) -> tuple:
-    """Retraining as Theorem B.32 runs it: descent from $a=0$ until
-    within `tol` of its limit; the iterate and the steps it took."""
+    "Retraining as Theorem B.32 runs it, descent to `tol` of its limit; iterate and steps."
     a, steps = plain_descent(Phi_t).converged(y_t, tol)
     return a.to(Phi_t.dtype), steps
 
@@ -148,8 +149,7 @@ def converged_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def rowspace_residual(M:torch.Tensor, # a matrix (m, L)
                       a:torch.Tensor, # a vector (L,)
                      ) -> float:
-    """$\\lVert a-\\Pi a\\rVert/\\lVert a\\rVert$ with $\\Pi$
-    the orthogonal projector onto the row space of `M`."""
+    "$\\lVert a-\\Pi a\\rVert/\\lVert a\\rVert$, $\\Pi$ the projector onto the row space of `M`."
     return ((a - torch.linalg.pinv(M) @ (M @ a)).norm() / a.norm()).item()
 
 # %% ../nbs/08_phase2.ipynb #9ede8d2d
@@ -175,8 +175,9 @@ def one_step_fit(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                  y_t:torch.Tensor, # distilled labels, (N2,)
                  eta_tilde:float=1., # step size of the single retraining step
                 ) -> torch.Tensor:
-    """Retraining for performance matching: the single step
-    $a=\\frac{\\tilde\\eta}{N_2}\\tilde\\Phi^\\top\\tilde y$ from $a=0$."""
+    """Retraining for performance matching: one step from $a=0$.
+
+    $a=\\frac{\\tilde\\eta}{N_2}\\tilde\\Phi^\\top\\tilde y$."""
     return eta_tilde / Phi_t.shape[0] * Phi_t.T @ y_t
 
 # %% ../nbs/08_phase2.ipynb #1e02e854
@@ -187,8 +188,7 @@ def _pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
                  steps:int, # gradient steps on the labels
                  eta_tilde:float=1., # step size of the single retraining step
                 ) -> torch.Tensor:
-    """Performance matching by `steps` of gradient descent
-    on $\\tilde y$ from 0 (the faithful, slow version)."""
+    "Performance matching by `steps` of descent on $\\tilde y$ from 0 (the faithful, slow version)."
     A = eta_tilde / Phi_t.shape[0] * Phi_t.T # a(y~) = A y~
     K = A.T @ (G + lam * torch.eye(G.shape[0], dtype=G.dtype, device=G.device)) @ A
     lr = 1 / torch.linalg.eigvalsh(K)[-1].item()
@@ -200,16 +200,16 @@ def _pm_labels_gd(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L
 def representer(Phi_t:torch.Tensor, # features at the distilled inputs, (N2, L)
                 a:torch.Tensor, # a second layer, (L,)
                ) -> tuple:
-    """Corollary B.35: the minimum-norm $z$ with $\\tilde\\Phi^\\top z$ closest to $a$,
-    and the relative residual $\\lVert a-\\tilde\\Phi^\\top z\\rVert/\\lVert a\\rVert$."""
+    """Corollary B.35: the minimum-norm $z$ with $\\tilde\\Phi^\\top z$ closest to $a$.
+
+    And the relative residual $\\lVert a-\\tilde\\Phi^\\top z\\rVert/\\lVert a\\rVert$."""
     z = torch.linalg.lstsq(Phi_t.T.double(), a.double()[:, None], driver='gelsd').solution[:, 0]
     return z, ((a.double() - Phi_t.T.double() @ z).norm() / a.double().norm()).item()
 
 # %% ../nbs/08_phase2.ipynb #e297c565
 @dataclass(frozen=True)
 class RankReport:
-    """Ranks of the distilled features against the real
-    ones (Lemma B.37, Assumption B.36), all in float64."""
+    "Ranks of the distilled features against the real ones (Lemma B.37, Assumption B.36), float64."
     distilled:int # rank of Phi~
     stacked:int # rank of [Phi~; Phi], with the same tolerance
     maximal:int # Assumption B.36: L' + 1[a zero row has b > 0]
@@ -229,8 +229,7 @@ def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biase
                 X_tilde:torch.Tensor, # the distilled inputs, (N2, d)
                 X:torch.Tensor, # the real inputs, (n, d)
                ) -> RankReport:
-    """Rank rates of `X_tilde` against `X` by both denominators,
-    with one float64 tolerance; each in $[0,100]$."""
+    "Rank rates of `X_tilde` against `X` by both denominators, one float64 tolerance, in [0, 100]."
     net = net.to(torch.float64)
     Phi_t, Phi = net.features(X_tilde.double()), net.features(X.double())
     S_t, S = torch.linalg.svdvals(Phi_t), torch.linalg.svdvals(torch.cat([Phi_t, Phi]))

@@ -64,15 +64,15 @@ def floats_stored(d:int, # input dimension
                   line_points:int=0, # points on a stored line: a position and a label
                   preprocessing:bool=False, # whether the label mean and the linear part (d + 1 floats) are stored
                  ) -> int:
-    """The floats a paradigm must keep to be retrained: $d+1$ per full
-    point, 2 per point on a line, $d+1$ for the preprocessing."""
+    """The floats a paradigm keeps to be retrained.
+
+    $d+1$ per full point, 2 per point on a line, $d+1$ for the preprocessing."""
     return points * (d + 1) + 2 * line_points + (d + 1) * int(preprocessing)
 
 # %% ../nbs/09_pipeline.ipynb #c0d598dc
 @dataclass(frozen=True)
 class DistilledDataset:
-    """The two distilled sets of Algorithm 1 with the
-    preprocessing and the reference seed: all retraining needs."""
+    "The two distilled sets of Algorithm 1, the preprocessing and the reference seed."
     X1:torch.Tensor # (N1, d) inputs of D~_1
     y1:torch.Tensor # (N1,) labels of D~_1
     index:torch.Tensor # (N2,) long: the point of D~_1 giving each D~_2 input's direction
@@ -154,8 +154,7 @@ class DistilledDataset:
 # %% ../nbs/09_pipeline.ipynb #547b8bc5
 @dataclass(frozen=True)
 class Distillation:
-    """The result of `distill`: the dataset, and the teacher
-    at t = 2 it reproduces (kept in memory, not stored)."""
+    "The result of `distill`: the dataset, and the teacher at $t=2$ it reproduces (not stored)."
     dataset:DistilledDataset
     teacher:TrainedNet
 
@@ -179,8 +178,7 @@ def replay_phase1(ref:Reference, # the reference initialization
                   X1:torch.Tensor, # inputs of the first distilled set, (N1, d)
                   y1:torch.Tensor, # its labels, (N1,)
                  ) -> TwoLayerNet:
-    """Phase 1 from $\\tilde D_1$ (`retrain_phase1`)
-    computed in float64 and rounded to the dtype of `X1`."""
+    "Phase 1 from $\\tilde D_1$ (`retrain_phase1`) in float64, rounded to the dtype of `X1`."
     ref64 = Reference(ref.net.to(torch.float64), ref.b2.double(), ref.seed)
     return retrain_phase1(ref64, X1.double(), y1.double()).to(X1.dtype)
 
@@ -194,8 +192,10 @@ def distill(X:torch.Tensor, # real inputs (n, d)
             info:dict=None, # extra JSON metadata to keep with the dataset
             task:MultiIndexTask=None, # the task (X, y) come from, if known: recorded with the dataset (for ddlit retrain)
            ) -> Distillation:
-    """Algorithm 1, progressive: $\\tilde D_1$ by one-step GM, phase 1
-    retrained, teacher's phase 2, then $\\tilde D_2$ by GM or PM."""
+    """Algorithm 1, progressive: $\\tilde D_1$, then the teacher's phase 2, then $\\tilde D_2$.
+
+    $\\tilde D_1$ by one-step gradient matching, phase 1 retrained from it, the teacher's phase 2 on
+    the real data, then $\\tilde D_2$ by gradient or performance matching."""
     check_data(X, y) # each argument is checked once, here: the steps below take checked values
     if not isinstance(config, DistillConfig):
         raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
@@ -268,8 +268,7 @@ _TENSORS = ('X1', 'y1', 'index', 's', 'y2', 'alpha', 'beta')
 def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
                      tensors:dict, # the dataset tensors by name (at least those of _TENSORS)
                     ) -> str:
-    """SHA-256 of the manifest text and of the named tensors'
-    names, dtypes, shapes and bytes, in the order of `_TENSORS`."""
+    "SHA-256 of the manifest and of the tensors' names, dtypes, shapes and bytes."
     h = hashlib.sha256(manifest.encode())
     for k in _TENSORS:
         t = tensors[k].detach().cpu().contiguous()
@@ -280,8 +279,7 @@ def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
 def save_dataset(ds:DistilledDataset, # the dataset to save
                  path, # the file to create or replace
                 ) -> Path:
-    """Write `ds` to `path` atomically (see `atomic_write`),
-    its manifest and tensors under one checksum."""
+    "Write `ds` to `path` atomically: its manifest and tensors, under one checksum."
     if not isinstance(ds, DistilledDataset):
         raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
@@ -327,8 +325,7 @@ def _verified_manifest(payload, # what torch.load returned
 def load_dataset(path, # a file written by save_dataset
                  device='cpu', # device the tensors are moved to
                 ) -> DistilledDataset:
-    """Read a dataset written by `save_dataset`, onto
-    `device`; any other file, or a damaged one, is refused."""
+    "Read a dataset written by `save_dataset` onto `device`; refuse any other or damaged file."
     path = Path(path)
     if not path.is_file(): raise ValueError(f"path must be an existing file, got {str(path)!r}")
     try: payload = torch.load(path, map_location='cpu', weights_only=True)
@@ -349,8 +346,7 @@ def load_dataset(path, # a file written by save_dataset
 # %% ../nbs/09_pipeline.ipynb #6520e754
 @dataclass(frozen=True)
 class ParadigmRow:
-    """One paradigm of Section 5.1: its test loss, the
-    loss's standard error, and the floats it stores."""
+    "One paradigm of Section 5.1: its test loss, its standard error and the floats it stores."
     paradigm:str
     loss:float
     se:float
@@ -359,8 +355,7 @@ class ParadigmRow:
 # %% ../nbs/09_pipeline.ipynb #6520e754-1
 @dataclass(frozen=True)
 class Comparison:
-    """The result of `compare_paradigms`: one row per paradigm,
-    the distillation, and the two memory yardsticks."""
+    "What `compare_paradigms` returns: a row per paradigm, the distillation, two yardsticks."
     rows:list # ParadigmRow, one per paradigm, in the order of the table above
     distillation:Distillation # the dataset and its teacher at t = 2
     model_floats:int # L(d + 2): the trained network itself
@@ -406,8 +401,9 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
                       progress=None, # optional callable(message) called as each step starts
                       iterated:int=None, # also distil with this many matching steps (ddlit's extension), from the same starts
                      ) -> Comparison:
-    """Test loss, its standard error and the floats stored for
-    each paradigm of Section 5.1, and the distillation itself."""
+    """Each paradigm of Section 5.1: test loss, its standard error and the floats stored.
+
+    And the distillation itself."""
     say, (n, d) = progress or (lambda msg: None), X.shape; check_agree(task, X)
     if iterated is not None: check_int(iterated, 'iterated', low=1)
     if not isinstance(config, DistillConfig):

@@ -18,8 +18,7 @@ from .training import TrainedNet, _fit_on_features, check_ridge, phase1_step, RI
 # %% ../nbs/06_retrain.ipynb #c4126636
 @dataclass(frozen=True)
 class Reference:
-    """The reference initialization $\\theta_{\\mathrm{ref}}$:
-    a symmetric network and the biases of phase 2."""
+    "The reference initialization $\\theta_{\\mathrm{ref}}$: a symmetric network, phase 2's biases."
     net:TwoLayerNet # theta_0 of Assumption 3.4 (a = +-1 mirrored, unit rows, b = 0)
     b2:torch.Tensor # (L,) phase-2 biases, N(0, 1), fixed once
     seed:int # the seed that regenerates both
@@ -31,8 +30,7 @@ def reference_init(L:int, # width, even
                    dtype=torch.float64, # dtype of the parameters
                    device='cpu', # device the parameters are moved to after the CPU draw
                   ) -> Reference:
-    """$\\theta_{\\mathrm{ref}}$ for width `L` and input dimension
-    `d`, regenerated exactly from `seed` on any device."""
+    "$\\theta_{\\mathrm{ref}}$ of width `L` and dimension `d`, regenerated exactly from `seed`."
     check_int(seed, 'seed', low=0)
     check_width(L); check_int(d, 'd', low=1)
     return _reference_init(L, d, seed, dtype, device)
@@ -55,8 +53,9 @@ def retrain_phase1(ref:Reference, # the reference initialization
                    y:torch.Tensor, # their labels (preprocessed, for real data)
                    normalize:bool=True, # normalize the non-zero rows, as the teacher does
                   ) -> TwoLayerNet:
-    """Phase 1 of Definition 3.5 from $\\theta_{\\mathrm{ref}}$
-    on $(X, y)$, then $b=b_2$ and $a=0$, ready for phase 2."""
+    """Phase 1 of Definition 3.5 from $\\theta_{\\mathrm{ref}}$ on $(X, y)$.
+
+    Then $b=b_2$ and $a=0$, ready for phase 2."""
     net = phase1_step(ref.net, X, y, normalize=normalize)
     return TwoLayerNet(torch.zeros_like(ref.b2), net.W, ref.b2)
 
@@ -68,8 +67,7 @@ def effective_width(net:TwoLayerNet, # network after phase 1
 
 # %% ../nbs/06_retrain.ipynb #95ea94dd
 def _check_real_data(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor, name:str):
-    """Raise unless (X, y) is a dataset in the dtype,
-    device and input dimension of `net` (called `name`)."""
+    "Raise unless (X, y) is a dataset in the dtype, device and input dimension of `net` (`name`)."
     check_data(X, y)
     check_size(check_tensor(X, 'X', like=net.W, like_name=f'{name}.W'), 'X', 1, net.d,
                f'the input dimension of {name}')
@@ -82,16 +80,16 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
                         val_fraction:float=0.2, # held-out share for choosing lam2
                         steps:int=None, # None: the closed-form ridge (the limit of phase 2); else this many steps of gradient descent
                        ) -> TrainedNet:
-    """Phase 2 of Definition 3.5 on the real data: the 'teacher
-    at t = 2' when `net1` comes from $\\tilde D_1$."""
+    """Phase 2 of Definition 3.5 on the real data.
+
+    The teacher at $t=2$ when `net1` comes from $\\tilde D_1$."""
     if not isinstance(net1, TwoLayerNet):
         raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
     return _finish_on_real_data(net1, X, _preprocess(X, y), lam2, lams, val_fraction, steps)
 
 def _finish_on_real_data(net1, X, prep, lam2, lams, val_fraction, steps=None) -> TrainedNet:
-    """`finish_on_real_data` on checked arguments and the
-    preprocessing `prep` of the data, `_preprocess(X, y)`."""
+    "`finish_on_real_data` on checked arguments and the data's preprocessing `prep`."
     linear, res = prep
     net, lam2, val_losses = _fit_on_features(
         net1, net1._features(X), res, lam2, lams, val_fraction, steps
@@ -105,8 +103,7 @@ def train_on_real_data(ref:Reference, # the reference initialization
                        lams=RIDGE_GRID, # candidate ridges
                        val_fraction:float=0.2, # held-out share for choosing lam2
                       ) -> TrainedNet:
-    """Both phases of Definition 3.5 on the real data from $\\theta_{\\mathrm{ref}}$:
-    the teacher, and the 'vanilla' paradigm of Section 5.1."""
+    "Both phases of Definition 3.5 on the real data: the vanilla paradigm of Section 5.1."
     if not isinstance(ref, Reference):
         raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     _check_real_data(ref.net, X, y, 'ref'); check_ridge(None, lams, val_fraction, None, X.shape[0])

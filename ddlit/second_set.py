@@ -15,8 +15,7 @@ from .network import TwoLayerNet
 def hinges(net:TwoLayerNet, # network after phase 1 (the biases b are those of phase 2)
            v:torch.Tensor, # direction of the line, (d,)
           ) -> torch.Tensor:
-    """The sorted distinct kinks $s_j=-b_j/\\langle w_j,v\\rangle$
-    of the features along $x=s\\,v$ (Lemma B.38)."""
+    "The sorted distinct kinks $s_j=-b_j/\\langle w_j,v\\rangle$ along $x=s\\,v$ (Lemma B.38)."
     slope = net.W @ v
     kinked = slope != 0
     if not kinked.any():
@@ -31,8 +30,7 @@ INSET = 0.1
 def interval_points(h:torch.Tensor, # sorted distinct kink positions along a line, at least one
                     inset:float=INSET, # the points of a bounded interval, as a fraction of its width from its ends, in (0, 1/2)
                    ) -> torch.Tensor:
-    """Two scalars strictly inside each of the $m+1$ intervals
-    cut by the sorted kinks `h`: $2(m+1)$ points."""
+    "Two scalars inside each of the $m+1$ intervals cut by the sorted kinks `h`: $2(m+1)$ points."
     if not 0 < inset < 0.5:
         raise ValueError("inset must lie in (0, 1/2) so that both points are inside the "
                          f"interval, got {inset}")
@@ -52,8 +50,7 @@ def interval_points(h:torch.Tensor, # sorted distinct kink positions along a lin
 def max_line_rank(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                   v:torch.Tensor, # direction of the line, (d,)
                  ) -> int:
-    """The largest rank any set of points $s\\,v$ can give the
-    feature matrix of `net` (Lemma B.38, ties included)."""
+    "The largest rank points $s\\,v$ can give the features of `net` (Lemma B.38, ties included)."
     h = hinges(net, v)
     slope = net.W @ v
     kinked = slope != 0
@@ -69,16 +66,14 @@ def numerical_rank(S:torch.Tensor, # singular values, in descending order
                    shape:tuple, # shape of the matrix they belong to
                    top:float=None, # the singular value the tolerance is relative to; None: S[0]
                   ) -> int:
-    """How many singular values exceed
-    $\\sigma_{\\mathrm{top}}\\max(m,n)\\,\\epsilon_{64}$, the float64 rounding level."""
+    "How many singular values exceed $\\sigma_{\\mathrm{top}}\\max(m,n)\\,\\epsilon_{64}$."
     top = S[0] if top is None else top
     return int((S > top * max(shape) * torch.finfo(torch.float64).eps).sum())
 
 # %% ../nbs/07_second_set.ipynb #26584e58-1
 def rank_and_condition(M:torch.Tensor, # a matrix; analysed in float64
                       ) -> tuple:
-    """The numerical rank $k$ of `M` and its condition
-    number on that rank, $\\kappa=\\sigma_1/\\sigma_k$."""
+    "The numerical rank $k$ of `M` and the condition number on it, $\\kappa=\\sigma_1/\\sigma_k$."
     S = torch.linalg.svdvals(M.double())
     k = numerical_rank(S, M.shape)
     return k, (S[0] / S[k - 1]).item() if k else float('inf')
@@ -88,8 +83,7 @@ STRATEGIES = ('compact', 'per-candidate')
 
 @dataclass(frozen=True)
 class LinePoints:
-    """Inputs of the second distilled set:
-    $\\tilde x_k=s_k\\,\\tilde X_1[\\mathrm{index}_k]$, in float64."""
+    "Inputs of the second set: $\\tilde x_k=s_k\\,\\tilde X_1[\\mathrm{index}_k]$ (float64)."
     index:torch.Tensor # (N2,) long, which point of D~_1 gives each direction
     s:torch.Tensor # (N2,) float64 positions along that direction
 
@@ -101,8 +95,7 @@ class LinePoints:
 def line_features(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                   v:torch.Tensor, # direction of the line, (d,)
                  ) -> torch.Tensor:
-    """The float64 features $\\sigma(s\\,\\langle w_j,v\\rangle+b_j)$
-    at the interval points of the line along `v`, (N2, L)."""
+    "Float64 features $\\sigma(s\\,\\langle w_j,v\\rangle+b_j)$ at the line's points, (N2, L)."
     net, v = net.to(torch.float64), v.double()
     return net.features(interval_points(hinges(net, v))[:, None] * v)
 
@@ -110,8 +103,7 @@ def line_features(net:TwoLayerNet, # network after phase 1, with the phase-2 bia
 def best_direction(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                    X1:torch.Tensor, # the candidate directions, (N1, d)
                   ) -> int:
-    """The row of `X1` whose line reaches the largest
-    attainable rank with the smallest condition number."""
+    "The row of `X1` whose line reaches the largest rank with the smallest condition number."
     net64 = net.to(torch.float64)
     # [0]: hinges raises
     seen = [i for i in range(len(X1)) if (net64.W @ X1[i].double() != 0).any()] or [0]

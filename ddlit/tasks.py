@@ -19,8 +19,9 @@ from .hermite import hermite_product
 # %% ../nbs/02_tasks.ipynb #e3130c2f
 @dataclass(frozen=True)
 class HermiteTarget:
-    """A link function $g(z)=\\sum_t c_t h_{\\mathbf k_t}(z)$ on $\\mathbb R^r$
-    with $\\mathbb E g=0$, $\\mathbb E g^2=1$ (Assumption 3.1)."""
+    """A link function $g$ on $\\mathbb R^r$, a sum of Hermite products (Assumption 3.1).
+
+    $g(z)=\\sum_t c_t h_{\\mathbf k_t}(z)$ with $\\mathbb E g=0$, $\\mathbb E g^2=1$."""
     degrees: tuple # one tuple of r degrees per term
     coefs: tuple # one coefficient per term; their squares sum to one
 
@@ -34,8 +35,7 @@ class HermiteTarget:
         return sum(c * hermite_product(k, Z) for k, c in zip(self.degrees, self.coefs))
 
     def formula(self) -> str:
-        """The target as text in `parse_target`'s syntax, coefficients
-        to 4 significant digits: `0.7071*h2(z1) + 0.7071*h4(z1)`."""
+        "The target in `parse_target`'s syntax, e.g. `0.7071*h2(z1) + 0.7071*h4(z1)`."
         term = lambda k, c: f"{c:.4g}*" + '*'.join(f'h{d}(z{i + 1})' for i, d in enumerate(k) if d)
         return ' + '.join(term(k, c) for k, c in zip(self.degrees, self.coefs)).replace('+ -', '- ')
 
@@ -67,8 +67,9 @@ def anisotropic_target(r:int, # intrinsic dimension
                        kappa:float=1., # condition number of the expected Hessian, >= 1
                        negative:bool=False, # flip the sign of the last direction's quadratic term
                       ) -> HermiteTarget:
-    """The default target's terms with the $h_2(z_i)$ coefficients
-    $\\kappa^{(r-i)/(r-1)}$: a Hessian with eigenvalue ratio $\\kappa$."""
+    """The default target's terms with $h_2(z_i)$ coefficients $\\kappa^{(r-i)/(r-1)}$.
+
+    Its Hessian's eigenvalues have ratio $\\kappa$."""
     check_int(r, 'r', low=1)
     check_float(kappa, 'kappa', low=1)
     if not isinstance(negative, bool):
@@ -83,8 +84,7 @@ def anisotropic_target(r:int, # intrinsic dimension
 # %% ../nbs/02_tasks.ipynb #6ccb58f9-1
 def default_target(r:int=1, # intrinsic dimension
                   ) -> HermiteTarget:
-    """The default target of intrinsic dimension `r`:
-    quadratic in every direction plus quartic terms."""
+    "The default target of dimension `r`: quadratic in every direction plus quartic terms."
     return anisotropic_target(r)
 
 # %% ../nbs/02_tasks.ipynb #01089681
@@ -93,8 +93,9 @@ _FACTOR = re.compile(r'h(\d+)\(z(\d+)\)')
 def parse_target(text:str, # e.g. 'h2(z1) + h4(z1)' or '0.5*h2(z1)*h2(z2) - h3(z2)'
                  r:int, # intrinsic dimension: latent coordinates z1 .. zr
                 ) -> HermiteTarget:
-    """A target from its formula: terms `[c*]hK(zI)[*hK(zJ)...]`
-    joined by `+` or `-` (see `HermiteTarget.formula`)."""
+    """A target from its formula.
+
+    Terms `[c*]hK(zI)[*hK(zJ)...]` joined by `+` or `-`, as `HermiteTarget.formula` writes them."""
     check_int(r, 'r', low=1)
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"target must be a formula such as 'h2(z1) + h4(z1)', got {text!r}")
@@ -122,8 +123,7 @@ def latent_hessian(target:HermiteTarget, # the link function g
                    dtype=torch.float64, # dtype of C
                    device=None, # device of C; None: the default device
                   ) -> torch.Tensor:
-    """$C=\\mathbb E[\\nabla^2 g(z)]$, $z\\sim\\mathcal N(0,I_r)$,
-    read exactly off the degree-2 terms of `target`."""
+    "$C=\\mathbb E[\\nabla^2 g(z)]$, $z\\sim\\mathcal N(0,I_r)$, read off the degree-2 terms."
     C = torch.zeros(target.r, target.r, dtype=resolve_dtype(dtype), device=device)
     for k, c in zip(target.degrees, target.coefs):
         if sum(k) != 2: continue
@@ -135,8 +135,9 @@ def latent_hessian(target:HermiteTarget, # the link function g
 # %% ../nbs/02_tasks.ipynb #56197290
 @dataclass(frozen=True)
 class MultiIndexTask:
-    """The multi-index model $y=g(Ux)+\\varepsilon$ (Assumption 3.1)
-    with $U$ validated and $C$ non-singular (Assumption 3.3)."""
+    """The multi-index model $y=g(Ux)+\\varepsilon$ (Assumption 3.1).
+
+    $U$ is validated and $C$ non-singular (Assumption 3.3)."""
     U:torch.Tensor # (r, d), orthonormal rows
     target:HermiteTarget # the link function g, with target.r == r
     noise:float = 0. # label-noise standard deviation
@@ -189,8 +190,7 @@ class MultiIndexTask:
         return self.U.T @ latent_hessian(self.target, self.dtype, self.device) @ self.U
 
     def projector(self) -> torch.Tensor:
-        """$P^*=U^\\top U$, the orthogonal projector onto
-        the principal subspace $S^*$ (Definition 3.2)."""
+        "$P^*=U^\\top U$, the projector onto the principal subspace $S^*$ (Definition 3.2)."
         return self.U.T @ self.U
 
     def __repr__(self) -> str:
@@ -200,8 +200,7 @@ class MultiIndexTask:
         )
 
     def record(self) -> dict:
-        """A JSON record that rebuilds this task exactly with
-        `task_from_record`: the target's terms, $U$ and the noise."""
+        "A JSON record of the task (terms, $U$, noise) that `task_from_record` rebuilds exactly."
         return {'degrees': [list(k) for k in self.target.degrees], 'coefs': list(self.target.coefs),
                 'U': self.U.double().cpu().tolist(), 'noise': self.noise,
                 'dtype': str(self.dtype).removeprefix('torch.')}
@@ -274,8 +273,9 @@ def seeded_task(r:int, # intrinsic dimension
                 device='cpu', # where the task and samples are moved after the CPU draw
                 target:HermiteTarget=None, # the link function, on r coordinates; None: default_target(r)
                ):
-    """A task of dimension `r` (the default target unless one is given) with `n`
-    samples, drawn on the CPU from `seed`, moved to `device`; and a follow-up seed."""
+    """A task of dimension `r` with `n` samples, drawn on the CPU from `seed`, moved to `device`.
+
+    The default target unless one is given; and a follow-up seed."""
     target = default_target(r) if target is None else target
     if not isinstance(target, HermiteTarget) or target.r != r:
         raise ValueError(f"target must be a HermiteTarget on r = {r} coordinates, got {target!r}")
@@ -300,8 +300,7 @@ class LinearPart:
 def check_data(X:torch.Tensor, # inputs (n, d)
                y:torch.Tensor, # labels (n,), same dtype and device as X
               ):
-    """Validate a dataset: `X` (n, d) and `y` (n,) finite
-    and of computable size, with one dtype and device."""
+    "Validate a dataset: `X` (n, d) and `y` (n,), finite, of computable size, one dtype and device."
     check_tensor(X, 'X', ndim=2)
     check_tensor(y, 'y', ndim=1, like=X, like_name='X')
     check_size(y, 'y', 0, X.shape[0], 'the rows of X')
@@ -312,13 +311,13 @@ def check_data(X:torch.Tensor, # inputs (n, d)
 def preprocess(X:torch.Tensor, # inputs (n, d)
                y:torch.Tensor, # raw labels (n,)
               ):
-    """Damian et al.'s preprocessing: the fitted `LinearPart` and
-    the residual labels $y-\\hat\\alpha-\\hat\\beta^\\top x$."""
+    """Damian et al.'s preprocessing.
+
+    The fitted `LinearPart` and the residual labels $y-\\hat\\alpha-\\hat\\beta^\\top x$."""
     check_data(X, y)
     return _preprocess(X, y)
 
 def _preprocess(X, y):
-    """`preprocess` on a dataset already checked (the public
-    functions that call it have validated X and y)."""
+    "`preprocess` on a dataset its public caller has already checked."
     part = LinearPart(y.mean(), X.T @ y / X.shape[0])
     return part, y - part(X)

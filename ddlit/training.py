@@ -38,8 +38,9 @@ def phase1_step(net:TwoLayerNet, # the initialization theta_0
                 eta1:float=1., # step size; the weight decay is 1/eta1
                 normalize:bool=True, # scale every non-zero row to unit norm
                ) -> TwoLayerNet:
-    """Phase 1 of Definition 3.5: $W^{(1)}=-\\eta_1\\nabla_W\\hat{\\mathcal L}(\\theta_0;D)$,
-    rows optionally normalized."""
+    """Phase 1 of Definition 3.5, rows optionally normalized.
+
+    $W^{(1)}=-\\eta_1\\nabla_W\\hat{\\mathcal L}(\\theta_0;D)$."""
     W1 = -eta1 * first_layer_gradient(net, X, y)
     if normalize:
         norms = W1.norm(dim=1, keepdim=True)
@@ -58,8 +59,9 @@ def alignment(W:torch.Tensor, # rows to measure, (L, d)
 def subspace_sine(X:torch.Tensor, # points, (N, d)
                   P:torch.Tensor, # the orthogonal projector onto the principal subspace, (d, d)
                  ) -> float:
-    """Sine of the largest principal angle between the range of `P`
-    and the span of the rows of `X`: $\\lVert(I-\\Pi_X)P\\rVert_2$."""
+    """Sine of the largest principal angle between the range of `P` and the rows of `X`.
+
+    $\\lVert(I-\\Pi_X)P\\rVert_2$."""
     _, S, Vh = torch.linalg.svd(X.double(), full_matrices=False)
     # an orthonormal basis of the span
     Q = Vh[:int((S > S[0] * max(X.shape) * torch.finfo(torch.float64).eps).sum())].T
@@ -69,8 +71,7 @@ def subspace_sine(X:torch.Tensor, # points, (N, d)
 def latent_spread(X:torch.Tensor, # points, (N, d)
                   U:torch.Tensor, # orthonormal rows spanning the principal subspace, (r, d)
                  ) -> float:
-    """$\\sigma_{\\min}/\\sigma_{\\max}$ of the latent coordinates
-    $XU^\\top$: 0 when the points do not span the subspace."""
+    "$\\sigma_{\\min}/\\sigma_{\\max}$ of the latent coordinates $XU^\\top$ (0: they do not span)."
     S = torch.linalg.svdvals(X.double() @ U.double().T)
     return 0. if X.shape[0] < U.shape[0] else (S[-1] / S[0]).item()
 
@@ -79,8 +80,7 @@ def gram(Phi:torch.Tensor, # features (n, L)
          y:torch.Tensor, # labels (n,)
          block:int=2**14, # rows summed at a time (bounds the float64 copy)
         ):
-    """$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$, accumulated and
-    returned in float64: everything phase 2 needs from the data."""
+    "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$ in float64: all phase 2 needs from the data."
     G = torch.zeros(Phi.shape[1], Phi.shape[1], dtype=torch.float64, device=Phi.device)
     c = torch.zeros(Phi.shape[1], dtype=torch.float64, device=Phi.device)
     for start in range(0, Phi.shape[0], block):
@@ -93,8 +93,9 @@ def ridge_solve(Phi:torch.Tensor, # features (n, L)
                 y:torch.Tensor, # labels (n,)
                 lam:float, # ridge lambda_2 > 0
                ) -> torch.Tensor:
-    """The ridge solution $a_\\lambda=(\\Phi^\\top\\Phi/n+\\lambda I)^{-1}\\Phi^\\top y/n$,
-    the limit of phase 2, in the dtype of `Phi`."""
+    """The ridge solution, the limit of phase 2, in the dtype of `Phi`.
+
+    $a_\\lambda=(\\Phi^\\top\\Phi/n+\\lambda I)^{-1}\\Phi^\\top y/n$."""
     return _solve_ridge(*gram(Phi, y), lam).to(Phi.dtype)
 
 def _solve_ridge(G, c, lam):
@@ -117,8 +118,9 @@ def ridge_gd(Phi:torch.Tensor, # features (n, L)
              steps:int, # number of steps T
              lr:float=None, # step size; default 1/(lambda_max(G) + lam), which makes every step a contraction
             ) -> RidgePath:
-    """Phase 2 as gradient descent from $a=0$: $a\\leftarrow a-\\eta_2(g_t+\\lambda_2a)$,
-    recording every $g_t$ (run in float64, returned in the dtype of `Phi`)."""
+    """Phase 2 as gradient descent from $a=0$, recording every $g_t$.
+
+    $a\\leftarrow a-\\eta_2(g_t+\\lambda_2a)$, run in float64, returned in the dtype of `Phi`."""
     G, c = gram(Phi, y)
     if lr is None: lr = 1. / (torch.linalg.eigvalsh(G)[-1].item() + lam)
     a = torch.zeros_like(c)
@@ -134,8 +136,9 @@ def gd_iterate(H:torch.Tensor, # symmetric positive semidefinite Hessian of the 
                lr, # step size in (0, 2 / lambda_max(H)); None: 1 / lambda_max(H), from the same eigendecomposition
                steps:int, # number of steps T
               ) -> torch.Tensor:
-    """The $T$-th iterate of $x\\leftarrow x-\\eta(Hx-b)$ from $x=0$,
-    in closed form from the eigendecomposition of $H$ (float64)."""
+    """The $T$-th iterate of $x\\leftarrow x-\\eta(Hx-b)$ from $x=0$.
+
+    In closed form from the eigendecomposition of $H$ (float64)."""
     mu, V = torch.linalg.eigh(H.double())
     mu = mu.clamp_min(0) # round-off can leave tiny negative eigenvalues of a Gram matrix
     if lr is None and mu[-1] <= 0:
@@ -157,8 +160,7 @@ def ridge_iterate(G:torch.Tensor, # Gram matrix Phi^T Phi / n, (L, L)
                   lam:float, # ridge lambda_2 >= 0
                   steps:int, # number of steps T
                  ) -> torch.Tensor:
-    """Phase 2's $a^{(T)}$ with `ridge_gd`'s step
-    $1/(\\lambda_{\\max}(G)+\\lambda_2)$, without the loop (float64)."""
+    "Phase 2's $a^{(T)}$ with `ridge_gd`'s step, without the loop (float64)."
     eye = torch.eye(G.shape[0], dtype=torch.float64, device=G.device)
     # lambda_max(G + lam I) = lambda_max(G) + lam
     return gd_iterate(G.double() + lam * eye, c, None, steps)
@@ -171,8 +173,7 @@ def select_ridge(Phi:torch.Tensor, # features (n, L)
                  lams=RIDGE_GRID, # candidate lambda_2 values, all > 0
                  val_fraction:float=0.2, # share of the rows held out
                 ):
-    """The $\\lambda_2$ in `lams` with the lowest validation
-    loss, and the validation loss of each candidate."""
+    "The $\\lambda_2$ in `lams` with the lowest validation loss, and every candidate's loss."
     n_val = math.ceil(val_fraction * Phi.shape[0])
     G, c = gram(Phi[n_val:], y[n_val:])
     losses = {}
@@ -188,8 +189,9 @@ def check_ridge(lam2:float=None, # a given ridge, or None (chosen on a validatio
                 steps:int=None, # None: the closed form; else steps of gradient descent
                 n:int=None, # rows that will be split (when lam2 is None), if known
                ):
-    """Raise unless phase 2's hyperparameters are usable: every ridge >
-    0, a non-empty grid, a split with rows on both sides, steps >= 1."""
+    """Raise unless phase 2's hyperparameters are usable.
+
+    Every ridge > 0, a non-empty grid, a split with rows on both sides, steps >= 1."""
     if lam2 is not None: check_float(lam2, 'lam2', low=0, strict=True)
     if not lams: raise ValueError("lams must contain at least one candidate")
     for lam in lams: check_float(lam, 'lam', low=0, strict=True)
@@ -203,7 +205,8 @@ def check_ridge(lam2:float=None, # a given ridge, or None (chosen on a validatio
 # %% ../nbs/04_training.ipynb #f9965e8b
 @dataclass(frozen=True)
 class TrainedNet:
-    """A trained network with the preprocessing's linear part:
+    """A trained network with the preprocessing's linear part.
+
     $\\hat f(x)=f_\\theta(x)+\\hat\\alpha+\\hat\\beta^\\top x$."""
     net:TwoLayerNet # (a, W, b) after both phases
     linear:LinearPart # alpha-hat, beta-hat
@@ -226,8 +229,7 @@ def _check_model(model, X:torch.Tensor):
 
 @dataclass(frozen=True)
 class HeldOutSet:
-    """Fresh noiseless test points of a task and $f^*$ at them,
-    drawn once: every model evaluated on it sees the same points."""
+    "Fresh noiseless test points of a task and $f^*$ at them, drawn once for every model."
     X:torch.Tensor # (n_test, d) test inputs
     f:torch.Tensor # (n_test,) f*(X), noiseless
     chunk:int = 2**14 # points evaluated at a time (bounds memory)
@@ -246,8 +248,9 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
                  seed, # an int (a fresh generator on the task's device: same seed, same points) or a torch.Generator (advanced)
                  chunk:int=2**14, # points drawn and evaluated at a time
                 ) -> HeldOutSet:
-    """`n_test` fresh noiseless test points of `task`, drawn in
-    blocks of `chunk` (the noise draw, if any, is discarded)."""
+    """`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk`.
+
+    The noise draw, if any, is discarded."""
     if not isinstance(task, MultiIndexTask):
         raise ValueError("task must be a MultiIndexTask (make_task, seeded_task), got "
                          f"{type(task).__name__}")
@@ -265,8 +268,9 @@ def population_loss(model, # callable mapping inputs (n, d) to predictions (n,)
                     gen:torch.Generator, # draws the test points, and advances: the next call with it draws other points
                     chunk:int=2**14, # test points evaluated at a time (bounds memory)
                    ):
-    """$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on `n_test` fresh noiseless
-    points, and its standard error; to compare models, see `held_out_set`."""
+    """$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on `n_test` fresh points, and its standard error.
+
+    To compare models on the same points, see `held_out_set`."""
     return held_out_set(task, n_test, gen, chunk).loss(model)
 
 # %% ../nbs/04_training.ipynb #4f55afc8
@@ -278,8 +282,7 @@ def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initiali
                      val_fraction:float=0.2, # held-out share for choosing lam2
                      steps:int=None, # None: closed-form ridge; else this many steps of gradient descent
                     ):
-    """Phase 2 of Definition 3.5 on $(X,y)$: the network with its
-    fitted second layer, $\\lambda_2$, and the validation losses."""
+    "Phase 2 of Definition 3.5: the net with its fitted second layer, $\\lambda_2$, the losses."
     return _fit_on_features(net, net.features(X), y, lam2, lams, val_fraction, steps)
 
 def _fit_on_features(net, Phi, y, lam2, lams, val_fraction, steps):

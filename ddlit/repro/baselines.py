@@ -24,8 +24,7 @@ def random_features_net(ref:Reference, # the reference initialization
 def oracle_net(ref:Reference, # the reference initialization
                task:MultiIndexTask, # supplies the principal subspace
               ) -> TwoLayerNet:
-    """The oracle first layer: rows $P^*w_j/\\lVert P^*w_j\\rVert$
-    of the reference rows, phase-2 biases, $a=0$."""
+    "The oracle first layer: rows $P^*w_j/\\lVert P^*w_j\\rVert$, phase-2 biases, $a=0$."
     if not isinstance(ref, Reference):
         raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     if not isinstance(task, MultiIndexTask):
@@ -44,8 +43,10 @@ def ridge_distillation(net1:TwoLayerNet, # the first layer after phase 1 (biases
                        gen:torch.Generator, # draws the generic inputs
                        max_points:int=None, # stop doubling here; default n, the size of the real data
                       ):
-    """Chen et al. (2024) style distillation of phase 2: generic Gaussian inputs
-    (stored in full) labelled $\\tilde\\Phi a$ in float64, doubled until full rank."""
+    """Chen et al. (2024) style distillation of phase 2.
+
+    Generic Gaussian inputs (stored in full) labelled $\\tilde\\Phi a$ in float64, doubled until
+    full rank."""
     if not isinstance(net1, TwoLayerNet):
         raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     check_size(check_tensor(X, 'X', ndim=2, like=net1.W, like_name='net1.W'), 'X', 1, net1.d,

@@ -31,8 +31,7 @@ from ..training import held_out_set
 
 # %% ../../nbs/10_cli.ipynb #b561fa35
 class _Progress:
-    """A progress bar on stderr, `[####----] 2/4 message (elapsed)`:
-    redrawn in place on a terminal, one line per step elsewhere."""
+    "A progress bar on stderr, redrawn in place on a terminal, a line per step elsewhere."
     def __init__(self, total:int, stream=None, width:int=24):
         self.total, self.stream, self.width = total, stream or sys.stderr, width
         self.done, self.start = 0, time.perf_counter()
@@ -64,8 +63,7 @@ PARADIGMS = {
 
 def _paradigm_legend(out:Comparison, # the result of compare_paradigms
                    ) -> str:
-    """Lines under the table: each paradigm in a line, what the
-    numbers mean, and whether the second set is well conditioned."""
+    "Lines under the table: each paradigm, what the numbers mean, the second set's conditioning."
     cond = out.distillation.dataset.info['second_set']['cond']
     rows = [
         f"  {r.paradigm:<24} "
@@ -90,8 +88,7 @@ def plot_paradigms(out:Comparison, # the result of compare_paradigms
                    path:Path, # the PNG file to write
                    title:str, # figure title
                   ) -> Path:
-    """Save a two-panel figure: test loss with standard
-    errors, and floats stored (log scale), per paradigm."""
+    "Save a two-panel figure: test loss with standard errors, and floats stored, per paradigm."
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -274,8 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../../nbs/10_cli.ipynb #26fed21f
 def _check_run_args(args, # parsed arguments of ddlit run
                   ) -> tuple:
-    """Validate every argument of `ddlit run` before anything is
-    drawn; return the device, dtype, configuration and target."""
+    "Validate `ddlit run`'s arguments before any draw; the device, dtype, config and target."
     for name, low in (('d', 1), ('n', 2), ('seed', 0), ('n_test', 2)):
         check_int(getattr(args, name), name, low=low)
     check_int(args.r, 'r', low=1, high=args.d)
@@ -292,8 +288,7 @@ def _check_run_args(args, # parsed arguments of ddlit run
 # %% ../../nbs/10_cli.ipynb #26fed21f-1
 def _run_command(args, # parsed arguments of ddlit run
                ) -> str:
-    """`ddlit run`: the pipeline on the chosen task; writes
-    the output folder as a whole and returns the report."""
+    "`ddlit run`: the pipeline on the chosen task, its folder written whole; the report."
     # everything checked before anything is drawn
     device, dtype, config, target = _check_run_args(args)
     out_dir = Path(args.out)
@@ -306,8 +301,7 @@ def _run_command(args, # parsed arguments of ddlit run
     return report.replace(str(staged), str(out_dir))
 
 def _run_into(args, device, dtype, config, target, folder:Path) -> str:
-    """Draw the task, compare the paradigms and write
-    the run's three files into `folder`; the report."""
+    "Draw the task, compare the paradigms, write the run's three files into `folder`; the report."
     progress = _Progress(7)
     progress('drawing the task')
     task, X, y, seed = seeded_task(
@@ -360,8 +354,9 @@ RUN_FILES = ('dataset.pt', 'paradigms.json', 'paradigms.png')
 
 def _check_run_folder(out:Path, # the --out of ddlit run
                     ) -> Path:
-    """Refuse an `--out` that is a file or holds files ddlit run did not write
-    (a run replaces its folder whole); probe that its parent is writable."""
+    """Refuse an `--out` that holds files ddlit run did not write; probe its parent.
+
+    A run replaces its folder as a whole."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"out must be a folder, got the file {str(out)!r}")
     other = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES) if out.exists() else []
@@ -375,8 +370,7 @@ def _check_run_folder(out:Path, # the --out of ddlit run
     return out
 
 def _exchange(a:Path, b:Path) -> bool:
-    """Swap two paths in one atomic step (Linux's renameat2
-    with RENAME_EXCHANGE); False where the system cannot."""
+    "Swap two paths atomically (Linux's renameat2, RENAME_EXCHANGE); False where impossible."
     if not sys.platform.startswith('linux'): return False
     # AT_FDCWD, RENAME_EXCHANGE
     try:
@@ -388,8 +382,9 @@ def _exchange(a:Path, b:Path) -> bool:
 def _replace_folder(staged:Path, # a complete folder beside `out`
                    out:Path, # the folder it replaces (or becomes)
                   ) -> Path:
-    """Put `staged` in place of `out` in one step (an atomic exchange;
-    where there is none, two renames), then remove the old folder."""
+    """Put `staged` in place of `out` in one step, then remove the old folder.
+
+    An atomic exchange; where there is none, two renames."""
     if not out.exists(): os.rename(staged, out)
     elif _exchange(staged, out): shutil.rmtree(staged) # staged now holds the old run
     else:
@@ -398,8 +393,7 @@ def _replace_folder(staged:Path, # a complete folder beside `out`
     return out
 
 def _fresh_staging(out:Path) -> Path:
-    """Under the folder's lock: restore a run left aside by a kill between
-    two renames, remove stale staging folders, make this run's."""
+    "Under the lock: restore a run a kill left aside, remove stale staging, make this run's."
     olds = sorted(out.parent.glob(f'.{out.name}.old-*'))
     if olds and not out.exists(): os.rename(olds.pop(), out) # the previous complete run, put back
     for stale in [*olds, *out.parent.glob(f'.{out.name}.partial-*')]:
@@ -441,8 +435,7 @@ def _worker_threads(n:int, # BLAS threads for this worker
     torch.set_num_threads(n)
 
 def _watch_parent(parent:int, poll:float=0.2):
-    """End this process as soon as its parent is no longer `parent` (the
-    launcher died, killed included, and the worker was re-parented)."""
+    "End this process once its parent is no longer `parent` (its launcher is gone)."
     while os.getppid() == parent: time.sleep(poll)
     os._exit(1)
 
@@ -450,8 +443,7 @@ def _watch_parent(parent:int, poll:float=0.2):
 def _worker_init(threads:int, # BLAS threads for this worker
                 parent:int, # the launcher's process id
                ):
-    """The initializer of every local worker: its torch threads,
-    and a watcher that ends it when its launcher is gone."""
+    "Every local worker's initializer: its torch threads, and a watcher for its launcher."
     _worker_threads(threads)
     if os.getppid() != parent: os._exit(1) # the launcher died before this worker started
     threading.Thread(
@@ -461,8 +453,7 @@ def _worker_init(threads:int, # BLAS threads for this worker
 # %% ../../nbs/10_cli.ipynb #e7c6700f-2
 def threads_plugin(n:int, # BLAS threads for every worker
                   ):
-    """A Dask worker plugin that sets every worker's torch threads,
-    including workers that start later (a restarted one)."""
+    "A Dask worker plugin setting every worker's torch threads, restarted workers included."
     from distributed import WorkerPlugin
     class Threads(WorkerPlugin):
         name = 'ddlit-threads'
@@ -470,8 +461,7 @@ def threads_plugin(n:int, # BLAS threads for every worker
     return Threads()
 
 def _dask_executor(address:str, jobs:int, threads:int) -> tuple:
-    """A Dask executor on `address` ('local': a LocalCluster of
-    `jobs` single-threaded worker processes) and its closer."""
+    "A Dask executor on `address` ('local': a LocalCluster of `jobs` workers) and its closer."
     try: from distributed import Client, LocalCluster
     except ImportError:
         raise ValueError(
@@ -508,8 +498,7 @@ def _slurm_executor(args) -> tuple:
 # %% ../../nbs/10_cli.ipynb #e7c6700f-3
 def _make_executor(args, # parsed arguments of ddlit reproduce
                  ) -> tuple:
-    """The executor that `--jobs`, `--dask` and `--slurm` ask for
-    (None: this process), and the function that releases it."""
+    "The executor `--jobs`, `--dask` or `--slurm` asks for (None: here), and its closer."
     if args.dask: return _dask_executor(args.dask, args.jobs, args.threads)
     if args.slurm: return _slurm_executor(args)
     if args.jobs == 1: return None, lambda: None
@@ -532,8 +521,7 @@ REPRODUCE_OUT = 'ddlit-results' # the folder of `ddlit reproduce` when --out is 
 
 def _reproduce_command(args, # parsed arguments of ddlit reproduce
                      ) -> str:
-    """`ddlit reproduce`: run one experiment (or all) at the
-    chosen scale, or estimate its cost; returns the report."""
+    "`ddlit reproduce`: run an experiment (or all), or estimate its cost; the report."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     _check_executor_args(args)
     if (
@@ -599,8 +587,7 @@ def _saved(args) -> str:
 # %% ../../nbs/10_cli.ipynb #a86a2c34-1
 def _interrupted_line(args, # parsed arguments of ddlit reproduce
                     ) -> str:
-    """One line for an interrupted `ddlit reproduce`: how many
-    cells are saved, where, and the command that resumes."""
+    "One line for an interrupted `ddlit reproduce`: cells saved, where, and how to resume."
     return f"ddlit reproduce: interrupted; {_saved(args)}"
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-2
@@ -619,8 +606,10 @@ def _failure_line(args, # parsed arguments of the command
 # %% ../../nbs/10_cli.ipynb #0a3a319c
 def main(argv=None, # command-line arguments; None: sys.argv[1:]
         ) -> int:
-    """Entry point of the `ddlit` command; an interrupted `reproduce` or `run`
-    returns 130 (Ctrl-C) or 143 (SIGTERM), a failed write 1, each after one line."""
+    """Entry point of the `ddlit` command.
+
+    An interrupted `reproduce` or `run` returns 130 (Ctrl-C) or 143 (SIGTERM), a failed write 1,
+    each after one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {'run': _run_command, 'retrain': _retrain_command, 'reproduce': _reproduce_command}

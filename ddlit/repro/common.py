@@ -35,8 +35,7 @@ PER_CELL = ('N1s', 'Ts', 'gm_steps', 'kappas')
 
 def settings_grid(settings:dict, # one scale of a sweep's settings
                  ) -> list:
-    """The cells of a setting: the product of its list-valued
-    entries (except `PER_CELL`), `seeds` expanded to `seed`."""
+    "A setting's cells: the product of its list-valued entries but `PER_CELL`, `seeds` as `seed`."
     axes = {k: v for k, v in settings.items() if isinstance(v, list) and k not in PER_CELL}
     axes['seed'] = list(range(settings['seeds']))
     return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
@@ -44,8 +43,7 @@ def settings_grid(settings:dict, # one scale of a sweep's settings
 # %% ../../nbs/14_experiments.ipynb #5fe13183-1
 @dataclass(frozen=True)
 class Sweep:
-    """A grid of independent cells: its settings at both scales,
-    the function computing one cell, and the type of its rows."""
+    "A grid of independent cells: settings at both scales, the cell function, the row type."
     name:str # the sweep's name: its log is NAME.jsonl, its table NAME.csv
     settings:dict # {'quick': {...}, 'full': {...}}: fixed values and axes
     cell:Callable # p (settings merged with one cell, dtype and device) -> list of rows
@@ -59,32 +57,28 @@ class Sweep:
         return settings_grid(self.settings[scale])
 
     def params(self, scale:str, cell:dict, dtype:str='float64', device:str='cpu') -> dict:
-        """What the cell function receives: the settings at
-        `scale`, the cell's values, the dtype and device."""
+        "What the cell function gets: the settings at `scale`, the cell's values, dtype, device."
         return {**self.settings[scale], **cell, 'dtype': dtype, 'device': device}
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-2
 def matching_work(p:dict, # the cell's parameters: n, n_theta, L, d
                   steps:int=1, # matching steps
                  ) -> int:
-    """Multiply-adds of phase-1 matching: the activation pattern of n
-    points on the n_theta L / 2 directions in d dimensions, per step."""
+    "Multiply-adds of a phase-1 matching step: n points' pattern on the n_theta L / 2 directions."
     return p['n'] * (p['n_theta'] * p['L'] // 2) * p['d'] * steps
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-3
 def training_work(p:dict, # the cell's parameters: n, L, d
                   n:int=None, # points trained on (default p['n'])
                  ) -> int:
-    """Multiply-adds of training one network on n points: its phase-1
-    gradient and features ($2nLd$), the Gram matrix of phase 2 ($nL^2$)."""
+    "Multiply-adds of training one network on n points: phase 1 ($2nLd$) and phase 2 ($nL^2$)."
     return (n or p['n']) * p['L'] * (2 * p['d'] + p['L'])
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-4
 def evaluation_work(p:dict, # the cell's parameters: n_test, L, d
                     models:int, # models tested on the held-out set
                    ) -> int:
-    """Multiply-adds of testing `models` networks on the
-    cell's held-out set: their features at n_test points."""
+    "Multiply-adds of testing `models` networks: their features at the n_test held-out points."
     return models * p['n_test'] * p['L'] * p['d']
 
 # %% ../../nbs/14_experiments.ipynb #5fe13183-5
@@ -108,8 +102,7 @@ def _shown(value) -> str:
 
 def settings_table(**sweeps, # name=settings ({'quick': {...}, 'full': {...}}) of each sweep shown
                   ) -> str:
-    """A Markdown table of the sweeps' settings: one line
-    per setting, a quick and a full column per sweep."""
+    "A Markdown table of the sweeps' settings: a line per setting, quick and full columns."
     names = list(dict.fromkeys(k for s in sweeps.values() for scale in SCALES for k in s[scale]))
     head = ['setting'] + [f'{name} ({scale})' for name in sweeps for scale in SCALES]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -127,8 +120,7 @@ def cell_task(p:dict, # the cell's parameters: r, d, n, seed, dtype, device
               n:int=None, # samples to draw (default p['n'])
               target=None, # the link function on r coordinates; None: the default target
              ) -> tuple:
-    """The cell's task (the default target unless one is given),
-    `n` samples of it and a follow-up seed (see `seeded_task`)."""
+    "The cell's task (default target unless given), `n` samples and a follow-up seed."
     return seeded_task(p['r'], p['d'], n or p['n'], cell_seed('task', p['r'], p['d'], p['seed']),
                        0., FLOAT_DTYPES[p['dtype']], p['device'], target)
 
@@ -137,8 +129,7 @@ def cell_test(task, # the cell's task
               p:dict, # the cell's parameters: n_test
               test_seed:int, # the cell's test seed
              ) -> HeldOutSet:
-    """The cell's held-out set, drawn once: every model of the cell
-    is tested on these points (`.loss(model)`: loss and SE)."""
+    "The cell's held-out set, drawn once: every model of the cell is tested on it."
     return held_out_set(task, p['n_test'], test_seed)
 
 # %% ../../nbs/14_experiments.ipynb #f4fa7cdc
@@ -148,8 +139,7 @@ def sweep_log(sweep:Sweep, # the sweep
               dtype:str='float64', # 'float32' or 'float64'
               device:str='cpu', # resolved device name
              ) -> CellLog:
-    """The cell log of `sweep` in `out`, created or checked against the
-    sweep's settings, row columns, dtype, device and ddlit version."""
+    "The cell log of `sweep` in `out`, created or checked against the sweep's header."
     header = dict(sweep=sweep.name, scale=scale, settings=sweep.settings[scale],
                   columns=[f.name for f in fields(sweep.row)], dtype=dtype, device=device,
                   ddlit_version=__version__)
@@ -174,8 +164,9 @@ def sweep_table(sweep:Sweep, # the sweep
                 progress=None, # optional callable(message), once per cell
                 executor=None, # None: here; else a concurrent.futures-style executor (see run_sweep)
                ) -> list:
-    """Run (or resume) `sweep` at `scale` into `out`; write its CSV
-    and return its rows (of type `sweep.row`) in grid order."""
+    """Run (or resume) `sweep` at `scale` into `out`; write its CSV.
+
+    Returns its rows (of type `sweep.row`) in grid order."""
     compute = partial(compute_cell, sweep, scale, dtype, device)
     table = [
         sweep.row(**r) for r in run_sweep(
@@ -190,8 +181,7 @@ def sweep_table(sweep:Sweep, # the sweep
 def spread_cells(grid:list, # the cells of a sweep
                  k:int, # how many to pick
                 ) -> list:
-    """`k` cells spread evenly over the grid, its first and
-    last included (all of them when k covers the grid)."""
+    "`k` cells spread evenly over the grid, first and last included (all when k covers it)."
     return (
         grid
         if k >= len(grid)
@@ -205,8 +195,7 @@ def _same(a, b, rtol:float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol)
 
 def _check_recomputed(cell:dict, logged:list, fresh:list, rtol:float, log:Path):
-    """Raise unless the rows recomputed for `cell` agree with
-    those logged, naming the first field that differs."""
+    "Raise unless the rows recomputed for `cell` agree with the log's, naming the first difference."
     if len(logged) != len(fresh):
         raise ValueError(f"{log}: cell {cell} now gives {len(fresh)} rows, the log holds "
                          f"{len(logged)}")
@@ -227,8 +216,9 @@ def committed_table(sweep:Sweep, # the sweep
                     rtol:float=1e-6, # relative tolerance of the recomputed numbers
                     dtype:str='float64', # the dtype the log was written in
                    ) -> list:
-    """The rows of `sweep` (of type `sweep.row`, grid order) from the complete log
-    in `folder`, after recomputing `sample` cells on the CPU and checking them."""
+    """The rows of `sweep` from the complete log in `folder`, in grid order.
+
+    `sample` cells are recomputed on the CPU and checked against the log first."""
     src, grid = Path(folder) / f'{sweep.name}.jsonl', sweep.grid(scale)
     if not src.is_file():
         raise ValueError(f"folder holds no log {src.name}: write it with `ddlit reproduce ... "
@@ -256,8 +246,7 @@ def summarize(table:list, # typed rows
               by:list, # the fields that define a group
               value, # the field to summarize, or a function of a row
              ) -> list:
-    """Mean, median, standard deviation, standard error and count of `value`
-    over the rows sharing the fields `by`, in order of appearance."""
+    "Mean, median, std, SE and count of `value` over the rows sharing the fields `by`."
     groups = {}
     for row in table:
         groups.setdefault(tuple(getattr(row, k) for k in by), []).append(_value(row, value))
@@ -283,8 +272,7 @@ def format_pivot(table:list, # typed rows
                  value, # the field shown, or a function of a row
                  digits:int=3, # decimals shown
                 ) -> str:
-    """A text table of `value` (mean ± SE over the remaining fields)
-    with one line per `rows` group and one column per `column` value."""
+    "A text table of `value` (mean ± SE): a line per `rows` group, a column per `column`."
     s = summarize(table, rows + [column], value)
     cols = list(dict.fromkeys(x[column] for x in s))
     w = max([len(str(c)) for c in cols] + [2 * digits + 7]) + 2
@@ -309,8 +297,7 @@ def median_curve(table:list, # typed rows
 def crossing(points:dict, # x -> y, x increasing, both positive
              level:float, # the level y must fall to
             ):
-    """The first x at which y falls to `level`, interpolated
-    log-log between grid points; None if it never does."""
+    "The first x at which y falls to `level` (log-log interpolation); None if it never does."
     xs, ys = list(points), list(points.values())
     hit = next((i for i, y in enumerate(ys) if y <= level), None)
     if hit in (None, 0): return None if hit is None else float(xs[0])
@@ -368,8 +355,7 @@ def failed_claims(claims:list, # claims
 # %% ../../nbs/14_experiments.ipynb #e8db4cea
 @dataclass(frozen=True)
 class Experiment:
-    """An experiment of the paper: its sweeps, its claims and
-    its figure, each a function of the sweeps' tables."""
+    "An experiment of the paper: its sweeps, and its claims and figure from the sweeps' tables."
     name:str # the name `reproduce` and `ddlit reproduce` take
     paper:str # where the paper states it
     sweeps:tuple # Sweep, one or more
@@ -391,8 +377,7 @@ def errorbar_line(ax, # the panel
                   label:str, # the legend entry
                   **style, # matplotlib style
                  ):
-    """One line of a panel: the mean of each group at
-    its `x`, with the standard error as an error bar."""
+    "One line of a panel: each group's mean at its `x`, with its standard error as an error bar."
     style = {'marker': 'o', **style}
     ax.errorbar([s[x] for s in summary], [s['mean'] for s in summary],
                 yerr=[s['se'] for s in summary], label=label, capsize=2, ms=3, **style)

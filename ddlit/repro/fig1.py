@@ -50,8 +50,7 @@ def fig1_baselines(task:MultiIndexTask, # the cell's task
                    out:Comparison, # compare_paradigms on (X, y)
                    seed:int, # the cell's seed
                   ) -> list:
-    """Random features, the oracle first layer and ridge-regression
-    distillation, from the comparison's reference: (name, model, floats)."""
+    "Random features, the oracle first layer and ridge distillation: (name, model, floats)."
     ds, teacher, d = out.distillation.dataset, out.distillation.teacher, X.shape[1]
     ref = reference_init(ds.L, d, ds.ref_seed, X.dtype, X.device)
     X2, y2 = ridge_distillation(teacher.net, teacher.net.a, X,
@@ -71,8 +70,7 @@ def fig1_baselines(task:MultiIndexTask, # the cell's task
 # %% ../../nbs/15_fig1.ipynb #f0fc525f-2
 def _fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n, seed, n_test, dtype, device
              ) -> list:
-    """Figure 1: test loss and floats stored for the five
-    paradigms and the three baselines, one `Fig1Row` each."""
+    "Figure 1: loss and floats stored of the five paradigms and three baselines, a `Fig1Row` each."
     task, X, y, _ = cell_task(p)
     # the same reference, starts X~(0), test points and picks at every n and n_theta
     gen = make_generator(cell_seed('fig1', p['seed']), X.device)
@@ -92,8 +90,9 @@ def _fig1_cell(p:dict, # settings merged with the cell: r, d, L, N1, n_theta, n,
 # %% ../../nbs/15_fig1.ipynb #f0fc525f-3
 def _fig1_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
-    """One distillation; training on the real data for vanilla, the distilled
-    model's reference and the five other models; eight models tested."""
+    """One distillation, seven trainings on the real data, eight models tested.
+
+    Vanilla, the distilled model's reference and the five other models are trained."""
     return matching_work(p) + 7 * training_work(p) + evaluation_work(p, 8)
 
 FIG1_SWEEP = Sweep('fig1', FIG1_SETTINGS, _fig1_cell, Fig1Row, _fig1_work)
@@ -102,8 +101,7 @@ FIG1_SWEEP = Sweep('fig1', FIG1_SETTINGS, _fig1_cell, Fig1Row, _fig1_work)
 def plot_fig1(table:list, # the Figure 1 table (Fig1Row)
               path, # the PNG file to write
              ) -> Path:
-    """Figure 1: test loss against n, one panel per n_theta',
-    each paradigm a line (mean and SE over seeds)."""
+    "Figure 1: test loss against n, a panel per n_theta', a line per paradigm (mean and SE)."
     thetas = sorted({r.n_theta for r in table})
     fig, axes = panels(len(thetas))
     for ax, t in zip(axes[0], thetas):

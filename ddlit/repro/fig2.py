@@ -58,8 +58,7 @@ def _first_set(r, d, n, L, n_theta, N1, seed, dtype, device):
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-1
 def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
              ) -> list:
-    """Figure 2: test loss on the new target after phase 1 from each first
-    distilled set, from the n' samples, or none; one `Fig2Row` each."""
+    "Figure 2: the new target's test loss after each pre-training, a `Fig2Row` each."
     sources = {
         N1: _first_set(
             p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device']
@@ -92,8 +91,7 @@ def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-2
 def _fig2_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
-    """One distillation per N1 on the source task's n points (the new
-    task's n' points cost little beside them); every model tested."""
+    "One distillation per N1 on the source task's n points; every model tested."
     return len(p['N1s']) * (matching_work(p) + training_work(p)) + evaluation_work(
         p, len(p['N1s']) + 3
     )
@@ -104,8 +102,7 @@ FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, _fig2_cell, Fig2Row, _fig2_work)
 def plot_fig2(table:list, # the Figure 2 table (Fig2Row)
               path, # the PNG file to write
              ) -> Path:
-    """Figure 2: test loss on the new target against n', one line
-    per model (mean and SE over seeds and initializations)."""
+    "Figure 2: test loss on the new target against n', a line per model (mean and SE)."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     for label in dict.fromkeys(r.label for r in table):

@@ -51,8 +51,7 @@ class FiniteTRow:
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-1
 def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, Ts, seed, n_test, dtype, device
                  ) -> list:
-    """The MSE reconstruction rate at each T under both readings, for both
-    strategies and both matchings ($N_1=r^2$): one `FiniteTRow` each."""
+    "The MSE rate at each T, both readings, strategies and matchings: a `FiniteTRow` each."
     task, X, y, seed = cell_task(p)
     ref_seed, test, rows = (
         cell_seed('ref', p['seed']),
@@ -81,8 +80,7 @@ def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-2
 def _finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    """One distillation per strategy; the SVD of Phi~, PM's label
-    solves at every T and the test Gram matrix; all tested."""
+    "One distillation per strategy; the SVD of Phi~, PM's solves at each T, the test Gram."
     N2 = 2 * (p['L'] + 1) * p['r']**2 # the per-candidate bound, which dominates
     return 2 * (matching_work(p) + 2 * training_work(p) +
                 (1 + len(p['Ts'])) * N2 * p['L']**2 + p['n_test'] * p['L']**2)
@@ -93,8 +91,7 @@ FINITE_T_SWEEP = Sweep('finite_t', FINITE_T_SETTINGS, _finite_t_cell, FiniteTRow
 def plot_finite_t(table:list, # FiniteTRow
                   path, # the PNG file to write
                  ) -> Path:
-    """MSE reconstruction rate against T under both readings, one panel
-    per r, a line per strategy and matching (mean and SE over seeds)."""
+    "MSE reconstruction rate against T under both readings, a panel per r (mean and SE)."
     fig, axes = panels(len({x.r for x in table}))
     for ax, r in zip(axes[0], sorted({x.r for x in table})):
         for strategy in STRATEGIES:
@@ -122,8 +119,7 @@ def plot_finite_t(table:list, # FiniteTRow
 def plot_steps(table:list, # FiniteTRow
                path, # the PNG file to write
               ) -> Path:
-    """The student's steps to convergence and the fixed budget reaching
-    95%, against cond(Phi~)^2 (gradient matching, every cell and T)."""
+    "Steps to convergence and the budget reaching 95%, against cond(Phi~)^2 (GM, all cells)."
     import matplotlib.pyplot as plt
     gm = [x for x in table if x.matching == 'gm']
     fig, ax = plt.subplots(figsize=(5.6, 4))
@@ -151,8 +147,7 @@ def _median_rates(table:list, value:str) -> dict:
 
 def finite_t_claims(table:list, # FiniteTRow
                    ) -> list:
-    """The claims of the finite-T experiment, checked on its table
-    (medians over seeds; uninformative teachers left out of the rates)."""
+    "The finite-T claims on its table (medians over seeds; uninformative teachers left out)."
     informative = [x for x in table if x.teacher_loss < x.zero_loss]
     gm, pm = ([x for x in informative if x.matching == m] for m in MATCHINGS)
     paper = _median_rates(gm, 'mse_rate')

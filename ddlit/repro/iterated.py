@@ -71,22 +71,19 @@ def _task_rows(p:dict, kappa:float) -> list:
 # %% ../../nbs/18a_iterated.ipynb #b2970929-1
 def cell_kappas(p:dict, # the cell's parameters: r, kappas
                ) -> list:
-    """The condition numbers the cell runs: all of `kappas`
-    for r >= 2; for r = 1 (one eigenvalue) only 1."""
+    "The condition numbers the cell runs: all of `kappas` for r >= 2, only 1 for r = 1."
     return [k for k in p['kappas'] if p['r'] > 1 or k == 1]
 
 # %% ../../nbs/18a_iterated.ipynb #b2970929-2
 def _iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, gm_steps, kappas, seed, n_test, dtype, device
                  ) -> list:
-    """For each task of the cell: the measures of D~_1, the teacher-at-t=2 loss
-    and the floats after each number of matching steps, and the vanilla loss."""
+    "For each task: D~_1's measures, the teacher loss and floats per step count, and vanilla."
     return [row for kappa in cell_kappas(p) for row in _task_rows(p, kappa)]
 
 # %% ../../nbs/18a_iterated.ipynb #b2970929-3
 def _iterated_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    """For each task, a distillation for each number of
-    matching steps and the vanilla teacher; each tested."""
+    "Per task, a distillation per number of matching steps and the vanilla teacher; all tested."
     one = (
         sum(matching_work(p, k) + training_work(p) for k in p['gm_steps'])
         + training_work(p)
@@ -100,8 +97,7 @@ ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, _iterated_cell, IteratedRo
 def plot_iterated(table:list, # IteratedRow
                   path, # the PNG file to write
                  ) -> Path:
-    """The span of D~_1 against N1, the teacher loss against floats
-    stored, and the N1 needed against r: one row of panels per kappa."""
+    "The span of D~_1, the teacher loss against floats and the N1 needed; a row per kappa."
     import matplotlib.pyplot as plt
     kappas, steps = sorted({x.kappa for x in table}), sorted({x.steps for x in table})
     fig, axes = plt.subplots(len(kappas), 3, figsize=(14, 3.8 * len(kappas)), squeeze=False)

@@ -60,8 +60,7 @@ class SubsetRow:
 # %% ../../nbs/18_memory.ipynb #f2f20897-2
 def _memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1, seed, n_test, dtype, device
                   ) -> list:
-    """Memory: the vanilla teacher, the teacher at t=2 and the
-    distilled model, and the floats stored, for one (r, N1)."""
+    "Memory for one (r, N1): the vanilla teacher, the teacher at t=2, the distilled model."
     task, X, y, seed = cell_task(p)
     ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
     vanilla = train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
@@ -112,8 +111,7 @@ MEMORY_SUBSETS_SWEEP = Sweep(
 def sufficient_n1(table:list, # rows with r, N1, teacher_loss and vanilla_loss (MemoryRow, IteratedRow)
                   ratio:float=SUFFICIENT_RATIO, # median teacher/vanilla loss ratio to reach
                  ) -> dict:
-    """For each r, the N1 at which the median teacher/vanilla loss ratio
-    falls to `ratio` (log-log interpolation on the grid; None if never)."""
+    "For each r, the N1 at which the median teacher/vanilla loss ratio falls to `ratio`."
     return {
         r: crossing(
             median_curve(
@@ -129,8 +127,7 @@ def plot_memory(n1_table:list, # MemoryRow
                 subset_table:list, # SubsetRow
                 path, # the PNG file to write
                ) -> Path:
-    """Memory: test loss against floats stored (r = 1),
-    and the N1 needed against r with r^2 for reference."""
+    "Memory: test loss against floats stored (r = 1), and the N1 needed against r, beside r^2."
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     one = [x for x in n1_table if x.r == 1]
@@ -162,8 +159,7 @@ def plot_memory(n1_table:list, # MemoryRow
 
 # %% ../../nbs/18_memory.ipynb #d0e625ca
 def _subset_rival(n1_table:list, subset_table:list, need:dict) -> tuple:
-    """The distilled loss and floats at the first grid N1 that suffices
-    for r = 1, and the best subset storing up to 10x as many floats."""
+    "The distilled loss and floats for r = 1, and the best subset storing up to 10x as many floats."
     first = min(
         (n for n in {x.N1 for x in n1_table} if need.get(1) is not None and n >= need[1]),
         default=None,

@@ -31,21 +31,20 @@ from ..tasks import MultiIndexTask, preprocess
 def tan_to_subspace(X:torch.Tensor, # points, (N, d)
                     P:torch.Tensor, # the orthogonal projector onto the principal subspace, (d, d)
                    ) -> torch.Tensor:
-    """$\\tan\\theta=\\lVert(I-P)x\\rVert/\\lVert Px\\rVert$ for each row
-    `x` of `X`: 0 inside the subspace, $\\infty$ orthogonal to it."""
+    """$\\tan\\theta=\\lVert(I-P)x\\rVert/\\lVert Px\\rVert$ for each row `x` of `X`.
+
+    0 inside the subspace, $\\infty$ orthogonal to it."""
     inside = X @ P
     return (X - inside).norm(dim=1) / inside.norm(dim=1)
 
 # %% ../../nbs/21a_rates.ipynb #accead5c
 def _half_moment(d:int) -> float:
-    """$c_d=\\mathbb E[\\langle w,e\\rangle_+]$ for $w$ uniform on
-    the unit sphere of $\\mathbb R^d$ and a unit vector $e$."""
+    "$c_d=\\mathbb E[\\langle w,e\\rangle_+]$ for $w$ uniform on the sphere, $e$ a unit vector."
     return math.exp(math.lgamma(d / 2) - math.lgamma((d + 1) / 2)) / (2 * math.sqrt(math.pi))
 
 @dataclass(frozen=True)
 class StepPrediction:
-    """The leading-order terms of $\\tan^2\\theta$ after one
-    ReLU-variant matching step from a given start (derived above)."""
+    "The leading-order terms of $\\tan^2\\theta$ after one ReLU-variant matching step."
     floor:float # B^2: the bias that stays as n and n_theta' grow
     noise:float # A/n: the empirical gradient's fluctuation (with its finite-n_theta' share)
     monte_carlo:float # C/n_theta': the finite number of directions (0 in the limit)
@@ -62,8 +61,7 @@ def predict_step(task:MultiIndexTask, # the task: its Hessian H and principal su
                  n_eff=math.inf, # effective directions n_theta' (math.inf: the limit)
                  label_var:float=1., # mean square of the preprocessed labels
                 ) -> StepPrediction:
-    """The predicted terms of $\\tan^2\\theta$ of the matching
-    step from `x0` on `n` points and `n_eff` directions."""
+    "The predicted terms of $\\tan^2\\theta$ after the matching step from `x0` (`n`, `n_eff`)."
     H, P, d = task.hessian().double(), task.projector().double(), task.d
     e = x0.double() / x0.double().norm()
     He2, perp2, tr = (
@@ -80,8 +78,7 @@ def predict_step(task:MultiIndexTask, # the task: its Hessian H and principal su
 
 # %% ../../nbs/21a_rates.ipynb #c3cd984e
 def _start(p:dict, dtype, device) -> torch.Tensor:
-    """The cell's start x~^(0): one draw that depends on d and
-    the seed only, so that a seed's points along n share it."""
+    "The cell's start x~^(0): one draw for each d and seed, shared along n."
     return gaussian(
         1, p['d'], gen=make_generator(cell_seed('start', p['d'], p['seed'])), dtype=dtype
     ).to(device)
@@ -103,8 +100,7 @@ RATES_N_SETTINGS = {
 
 @dataclass(frozen=True)
 class RatesNRow:
-    """The first distilled point of one cell (ReLU variant,
-    $n_\\theta'=\\infty$): its angle to $S^*$ measured and predicted."""
+    "The first distilled point of a cell ($n_\\theta'=\\infty$): its angle to $S^*$, and predicted."
     d:int # input dimension
     n:int # real training points
     seed:int # the cell's seed (the start depends on d and the seed only)
@@ -116,8 +112,7 @@ class RatesNRow:
 # %% ../../nbs/21a_rates.ipynb #4d8bca5b-1
 def _rates_n_cell(p:dict, # settings merged with the cell: r, d, n, seed, dtype, device
                 ) -> list:
-    """One matching step in the limit from the cell's start:
-    tan theta before and after, and the prediction."""
+    "One matching step in the limit from the cell's start: tan theta before, after, and predicted."
     task, X, res, x0, x1 = _limit_step(p)
     P = task.projector()
     pred = predict_step(task, x0[0], p['n'], label_var=res.square().mean().item())
@@ -143,8 +138,7 @@ RATES_M_SETTINGS = {
 
 @dataclass(frozen=True)
 class RatesMRow:
-    """The first distilled point of one cell with $n_\\theta'$ directions
-    (ReLU variant), against its limit on the same data and start."""
+    "The first distilled point with $n_\\theta'$ directions, against its limit on the same data."
     n_eff:int # effective directions n_theta'
     seed:int # the cell's seed
     tan_limit:float # tan theta of the limit step (n_theta' = infinity)
@@ -194,8 +188,7 @@ RATES_SAMPLES_SETTINGS = {
 
 @dataclass(frozen=True)
 class RatesSamplesRow:
-    """The vanilla teacher and the teacher at $t=2$ (one distilled
-    point, ReLU variant, $n_\\theta'=\\infty$) on n points."""
+    "Two teachers on n points: vanilla, and at $t=2$ from one point ($n_\\theta'=\\infty$)."
     d:int # input dimension
     n:int # real training points
     seed:int # the cell's seed
@@ -206,8 +199,7 @@ class RatesSamplesRow:
 # %% ../../nbs/21a_rates.ipynb #7b921bf4-1
 def _rates_samples_cell(p:dict, # settings merged with the cell: r, d, n, L, seed, n_test, dtype, device
                       ) -> list:
-    """The two teachers on the cell's n points: the vanilla
-    one's first-layer angles, and both test losses."""
+    "The two teachers on the cell's n points: the vanilla neurons' angles, both test losses."
     task, X, y, seed = cell_task(p)
     ref, test = reference_init(
         p['L'], p['d'], cell_seed('ref', p['seed']), X.dtype, X.device
@@ -243,8 +235,7 @@ RATES_MEMORY_SETTINGS = {
 
 @dataclass(frozen=True)
 class RatesMemoryRow:
-    """The teacher at $t=2$ from $N_1$ distilled points (ReLU variant,
-    $n_\\theta'=\\infty$) beside the vanilla teacher, and the floats stored."""
+    "The teacher at $t=2$ from $N_1$ distilled points beside the vanilla teacher; floats."
     r:int # intrinsic dimension
     d:int # input dimension
     seed:int # the cell's seed
@@ -258,8 +249,7 @@ class RatesMemoryRow:
 # %% ../../nbs/21a_rates.ipynb #6d60b91b-1
 def _rates_memory_cell(p:dict, # settings merged with the cell: r, d, n_per_d2, L, N1s, seed, n_test, dtype, device
                      ) -> list:
-    """The vanilla teacher once, then for each N1 the teacher at
-    t=2 from N1 distilled points and the second set it leads to."""
+    "The vanilla teacher, then for each N1 the teacher at t=2 and the second set it leads to."
     n = p['n_per_d2'] * p['d'] ** 2
     task, X, y, seed = cell_task(p, n)
     ref, test = reference_init(
@@ -322,8 +312,7 @@ def _rates_width_cell(p:dict, # settings merged with the cell: r, d, n, L, seed,
 # %% ../../nbs/21a_rates.ipynb #c30f1e9b-2
 def _rates_width_work(p:dict, # the cell's parameters: n, d
                     ) -> int:
-    """Drawing the data and one pass of the kernel step over
-    it (phase 1 and the second set's inputs are smaller)."""
+    "Drawing the data and one pass of the kernel step over it (the rest is smaller)."
     return 4 * p['n'] * p['d']
 
 RATES_WIDTH_SWEEP = Sweep(
@@ -372,8 +361,7 @@ def bootstrap(table:list, # typed rows with a `seed` field
               draws:int=BOOTSTRAP_DRAWS, # resamplings
               seed:int=0, # seeds the resampling generator
              ) -> Fitted:
-    """The statistic on `table`, and its 95% interval over resamplings
-    of the seeds with replacement (each drawn seed kept whole)."""
+    "The statistic on `table`, and its 95% interval over resamplings of the seeds."
     seeds, gen = sorted({r.seed for r in table}), make_generator(seed)
     by_seed = {s: [r for r in table if r.seed == s] for s in seeds}
     values = []
@@ -393,8 +381,9 @@ def bootstrap(table:list, # typed rows with a `seed` field
 
 # %% ../../nbs/21a_rates.ipynb #7a84077f
 def _window(d:int) -> tuple:
-    """The n of the noise-dominated window at dimension d: tan theta
-    small (n >= 16 d^2) and the noise above 4/5 of tan^2 (n <= d^3)."""
+    """The n of the noise-dominated window at d: 16 d^2 <= n <= d^3.
+
+    There tan theta is small and the noise above 4/5 of tan^2."""
     return 16 * d * d, d ** 3
 
 def _by_d(table:list, d:int) -> list: return [x for x in table if x.d == d]
@@ -402,8 +391,7 @@ def _by_d(table:list, d:int) -> list: return [x for x in table if x.d == d]
 def window_slope(table:list, # RatesNRow
                  d:int, # the input dimension
                 ):
-    """The log-log slope of the geometric-mean tan theta in n
-    over the window at d; None with fewer than three n in it."""
+    "Log-log slope of tan theta in n over the window at d; None with fewer than three n."
     lo, hi = _window(d)
     rows = [x for x in _by_d(table, d) if lo <= x.n <= hi]
     return (
@@ -415,8 +403,7 @@ def window_slope(table:list, # RatesNRow
 # %% ../../nbs/21a_rates.ipynb #7a84077f-1
 def step_contraction(table:list, # RatesNRow
                     ) -> dict:
-    """(d, n / d^3) -> the geometric mean of d tan theta_1 / tan
-    theta_0 over the seeds, where n >= 16 d^2: the collapsed curve."""
+    "(d, n / d^3) -> the mean of d tan theta_1 / tan theta_0 over seeds: the collapsed curve."
     ratio = lambda d: geometric_means([x for x in _by_d(table, d) if x.n >= _window(d)[0]], 'n',
                                       lambda x: d * x.tan_step / x.tan_start)
     return {(d, n / d**3): v for d in sorted({x.d for x in table}) for n, v in ratio(d).items()}
@@ -425,8 +412,9 @@ def step_contraction(table:list, # RatesNRow
 def fitted_floor(table:list, # RatesNRow
                  d:int, # the input dimension
                 ) -> float:
-    """d B from a least-squares fit of rho^2 = B^2 + A/n (rho = tan theta_1 / tan
-    theta_0, geometric mean over seeds) on n >= 16 d^2, relative residuals."""
+    """d B from a least-squares fit of rho^2 = B^2 + A/n on n >= 16 d^2.
+
+    rho = tan theta_1 / tan theta_0, geometric mean over seeds; relative residuals."""
     g = geometric_means(
         [x for x in _by_d(table, d) if x.n >= _window(d)[0]],
         'n',
@@ -446,8 +434,7 @@ SAMPLE_LEVELS = {'neuron_tan': 1., 'vanilla_loss': 0.5, 'teacher_loss': 0.5}
 def samples_by_d(table:list, # RatesSamplesRow
                  measure:str, # a key of SAMPLE_LEVELS
                 ) -> dict:
-    """d -> the n at which the median of `measure` over the seeds falls
-    to its level (log-log interpolation), None where it never does."""
+    "d -> the n at which the median of `measure` falls to its level; None where it never does."
     return {
         d: crossing(median_curve(_by_d(table, d), 'n', measure), SAMPLE_LEVELS[measure])
         for d in sorted({x.d for x in table})
@@ -474,8 +461,7 @@ def n1_needs(table:list, # RatesMemoryRow
              along:str='r', # 'r': against r, at the d `at` (None: all d pooled); 'd': against d, at the r `at`
              at:int=None, # the value of the other axis
             ) -> dict:
-    """Value along the axis -> the N1 needed by the memory page's
-    criterion (`sufficient_n1`; None where never reached)."""
+    "Value along the axis -> the N1 needed by `sufficient_n1` (None where never reached)."
     if along == 'r': return sufficient_n1([x for x in table if at is None or x.d == at])
     return {
         d: sufficient_n1([x for x in table if x.d == d and x.r == at])[at]
@@ -605,8 +591,7 @@ def rates_claims(n_table:list, # RatesNRow
 
 # %% ../../nbs/21a_rates.ipynb #0b9ae088
 def _gm_bars(ax, rows:list, x:str, value, label:str, scale=1., **style):
-    """Geometric means of `value` at each x with bars of
-    one standard error of the log (times `scale` on x)."""
+    "Geometric means of `value` at each x, with bars of one standard error of the log."
     logs = {}
     for row in rows: logs.setdefault(getattr(row, x), []).append(math.log(value(row)))
     xs, mean, se = [], [], []
@@ -628,8 +613,7 @@ def plot_rates(n_table:list, # RatesNRow
                width_table:list, # RatesWidthRow
                path, # the PNG file to write
               ) -> Path:
-    """Measured points (geometric means, bars of one SE of the log) over
-    the predicted curves, and the fitted sizes against d, r and L."""
+    "Measured points (geometric means) over the predicted curves, and the fitted sizes."
     import matplotlib.pyplot as plt
     fig, ((a0, a1, a2), (b0, b1, b2)) = plt.subplots(2, 3, figsize=(15, 8.4))
     for i, d in enumerate(sorted({x.d for x in n_table})):

@@ -44,8 +44,7 @@ FIG3_SETTINGS = {
 def held_out_quadratic(model:TrainedNet, # a trained network: its first layer, biases and linear part are kept
                        test:HeldOutSet, # the held-out set
                       ) -> Callable:
-    """The held-out loss of `model` with second layer `a`, as a quadratic
-    in `a` accumulated once from the test features (float64)."""
+    "`model`'s held-out loss as a quadratic in the second layer `a`, accumulated once."
     net, L = model.net.to(torch.float64), model.net.L
     G, c, e = torch.zeros(L, L, dtype=torch.float64), torch.zeros(L, dtype=torch.float64), 0.
     for s in range(0, len(test.X), test.chunk):
@@ -70,8 +69,7 @@ def steps_to_rate(descent:PlainDescent, # the student's descent on D~_2
                   teacher_loss:float, # the teacher's held-out loss
                   rate:float=95., # the MSE reconstruction rate to reach, %
                  ) -> float:
-    """The fewest steps of `BUDGET_GRID` at which the fixed-budget
-    student reaches `rate`; infinity if none does."""
+    "The fewest `BUDGET_GRID` steps at which the fixed-budget student reaches `rate`, or infinity."
     return next((float(T) for T in BUDGET_GRID
                  if reconstruction_rate(teacher_loss, loss(descent.iterate(labels, T))) >= rate),
                 math.inf)
@@ -79,8 +77,7 @@ def steps_to_rate(descent:PlainDescent, # the student's descent on D~_2
 # %% ../../nbs/17_fig3_tables.ipynb #df8ed5a2
 @dataclass(frozen=True)
 class PhaseTwoAt:
-    """Phase 2 of one distillation re-run with T teacher steps: the test
-    losses under the paper's reading and the fixed-budget variant."""
+    "Phase 2 re-run with T teacher steps: test losses under the paper's reading and the variant."
     T:int # steps of the teacher's phase 2
     teacher_loss:float # the teacher at T steps
     # the student under the paper's reading (GM: converged; PM: labels solved, one step)
@@ -167,8 +164,7 @@ def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-1
 def _reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, T, seed, n_test, dtype, device (N1: default r^2)
                        ) -> list:
-    """Figure 3 / Tables 2-4: one `ReconstructionRow` per
-    second-set strategy, on the same first distilled set."""
+    "Figure 3 / Tables 2-4: a `ReconstructionRow` per strategy, on one first distilled set."
     task, X, y, seed = cell_task(p)
     # one held-out set for both strategies
     ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
@@ -181,8 +177,7 @@ def _reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-2
 def _reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
                         ) -> int:
-    """One distillation per strategy with its teacher's training;
-    the SVD of Phi~ and the test Gram matrix; both tested."""
+    "One distillation per strategy, its teacher, the SVD of Phi~ and the test Gram; both tested."
     N2 = 2 * (p['L'] + 1) * p.get('N1', p['r']**2) # the per-candidate bound, which dominates
     return 2 * (matching_work(p) + 2 * training_work(p) + N2 * p['L']**2 + p['n_test'] * p['L']**2 +
                 evaluation_work(p, 2))
@@ -201,8 +196,9 @@ _TABLE_FIELDS = ('rank_rate', 'rank_rate_b36', 'mse_rate', 'mse_rate_budget', 'm
 def reconstruction_table(table:list, # ReconstructionRow
                          axes:list, # the fields of the table's lines: ['N1', 'L'] (Table 2) or ['n'] (Tables 3-4)
                         ) -> list:
-    """Rows of Tables 2-4: for each line and strategy, N2, the rank rates, cond, the
-    steps and the MSE rates of the three procedures (mean and std over seeds)."""
+    """Rows of Tables 2-4: for each line and strategy, N2, rank rates, cond, steps, MSE rates.
+
+    Means and standard deviations over seeds."""
     out = []
     for rank, b36, mse, budget, limit, n2, cond, steps in zip(
         *(summarize(table, axes + ['strategy'], v) for v in _TABLE_FIELDS)
@@ -236,8 +232,7 @@ def write_tables(out:Path, # the output folder
                  table2:list, # the Table 2 sweep
                  fig3:list, # the Figure 3 sweep
                 ) -> list:
-    """Write Table 2 (single index, growing L, each N1) and Tables 3-4
-    (r = 2, 3, growing n) as CSV files; return their paths."""
+    "Write Table 2 (growing L) and Tables 3-4 (r = 2, 3, growing n) as CSV; their paths."
     files = [write_csv(reconstruction_table(table2, ['N1', 'L']), Path(out) / 'table2.csv')]
     for number, r in ((3, 2), (4, 3)):
         files.append(
@@ -258,8 +253,7 @@ def plot_reconstruction(table:list, # ReconstructionRow
                         column:str, # the field with one column of panels per value: 'r' (Figure 3) or 'N1' (Table 2)
                         path, # the PNG file to write
                        ) -> Path:
-    """Rank rate and the MSE reconstruction rates of the three procedures,
-    both strategies, against `axis`; a column per `column` value."""
+    "Rank rate and the three MSE rates, both strategies, against `axis`; a column per `column`."
     import matplotlib.pyplot as plt
     values = sorted({getattr(x, column) for x in table})
     fig, axes = plt.subplots(

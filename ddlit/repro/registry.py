@@ -31,8 +31,7 @@ SETTINGS = {s.name: s.settings for e in EXPERIMENTS.values() for s in e.sweeps}
 # %% ../../nbs/19_results.ipynb #234e6786
 @dataclass(frozen=True)
 class Reproduction:
-    """What `reproduce` returns: the sweeps' tables, the
-    claims checked on them, and the files written."""
+    "What `reproduce` returns: the sweeps' tables, the claims checked on them, the files written."
     tables:dict # sweep name -> its rows
     claims:list # Claim
     files:list # paths written
@@ -49,8 +48,7 @@ def _checked_out(name:str, scale:str, dtype:str, out) -> Path:
 
 @contextlib.contextmanager
 def _writing(out:Path):
-    """Hold the lock of `out` while the block writes it, after
-    removing the temporary files a killed writer left there."""
+    "Hold `out`'s lock while the block writes it, after removing a killed writer's temporaries."
     with locked(out / LOCK_NAME, out):
         remove_stale_temporaries(out)
         yield
@@ -63,8 +61,9 @@ def reproduce(name:str, # a key of EXPERIMENTS
               progress=None, # optional callable(message), once per cell
               executor=None, # None: compute here; else a concurrent.futures-style executor (worker processes, Dask, submitit)
              ) -> Reproduction:
-    """Run experiment `name` at `scale` into `out` (resuming
-    finished cells): its tables, claims and files."""
+    """Run experiment `name` at `scale` into `out`, resuming finished cells.
+
+    Its tables, claims and files."""
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
     with _writing(out): # one writer per folder
         exp = EXPERIMENTS[name]
@@ -96,16 +95,14 @@ def sweep_cells(name:str, # a key of EXPERIMENTS
 # %% ../../nbs/19_results.ipynb #c3e2a9f4
 def read_claims(path, # an EXPERIMENT-claims.json written by reproduce
                ) -> dict:
-    """The record `reproduce` wrote: experiment, scale,
-    dtype, device, settings, and the claims as `Claim`s."""
+    "The record `reproduce` wrote: experiment, scale, dtype, device, settings and the claims."
     record = json.loads(Path(path).read_text())
     return {**record, 'claims': [Claim(**c) for c in record['claims']]}
 
 # %% ../../nbs/19_results.ipynb #72a866ab
 @dataclass(frozen=True)
 class Estimate:
-    """The expected cost of one sweep: its timed cells' seconds
-    per unit of work, times the work of each cell still to run."""
+    "One sweep's expected cost: seconds per unit of work, times the work of each cell left."
     sweep:str # the sweep
     cells:int # cells in its grid
     done:int # cells already in the log
@@ -119,15 +116,13 @@ def _work(s, scale:str, cell:dict) -> float:
     return s.work(s.params(scale, cell)) if s.work else 1.
 
 def _makespan(seconds:list, workers:int) -> float:
-    """Wall time of running the cells in order on `workers`
-    workers, each cell going to the first one free."""
+    "Wall time of the cells in order on `workers` workers, each cell to the first one free."
     free = [0.] * workers
     for t in seconds: heapq.heapreplace(free, free[0] + t)
     return max(free)
 
 def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
-    """The sweep's log at `scale` in `out`, after timing up to `cells`
-    cells spread over the grid; and its timed (work, seconds) pairs."""
+    "The sweep's log after timing up to `cells` cells over the grid; its (work, seconds) pairs."
     log, grid = sweep_log(s, scale, out, dtype, device), s.grid(scale)
     missing = cells - sum(log.time(c) is not None for c in grid)
     sample = [c for c in spread_cells(grid, cells) if log.get(c) is None][:max(missing, 0)]
@@ -145,8 +140,9 @@ def estimate(name:str, # a key of EXPERIMENTS
              progress=None, # optional callable(message), once per cell run
              calibrate:str=None, # None: time cells of `scale`; 'quick' or 'full': time that scale's cells instead (into out/calibration-SCALE)
             ) -> list:
-    """Time up to `cells` cells of each sweep (recorded ones count)
-    and predict the rest by their work, on `workers` workers."""
+    """Time up to `cells` cells of each sweep (recorded ones count).
+
+    The rest is predicted by its work, on `workers` workers."""
     check_int(workers, 'workers', low=1); check_int(cells, 'cells', low=1)
     if calibrate is not None and (calibrate not in SCALES or calibrate == scale):
         raise ValueError(f"calibrate must be None or a scale other than {scale!r} in {SCALES}, "

@@ -15,13 +15,11 @@ def _cell_key(cell:dict) -> str: return json.dumps(cell, sort_keys=True)
 
 def _header_digest(header:dict, # a log's header: sweep, scale, settings, columns, dtype, device, version
                  ) -> str:
-    """The first 16 hex digits of the SHA-256 of the header
-    as sorted-key JSON: what binds each line to its log."""
+    "The first 16 hex digits of the header's SHA-256 (sorted-key JSON): what binds lines to a log."
     return hashlib.sha256(json.dumps(header, sort_keys=True).encode()).hexdigest()[:16]
 
 def _entry(cell:dict, rows:list, log:str, seconds:float=None) -> dict:
-    """A log line's content: the cell, its rows, its log's header
-    digest, its wall time if known, and the SHA-256 of the rest."""
+    "A log line: the cell, its rows, its log's digest, its wall time, the SHA-256 of the rest."
     entry = {
         'cell': cell, 'rows': rows, 'log': log,
         **({'seconds': seconds} if seconds is not None else {})
@@ -44,8 +42,9 @@ def _read_entry(line:str) -> dict:
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-1
 def _run_environment() -> dict:
-    """Where a log's rows are computed: torch's and Python's versions
-    and the platform (rows may differ in the last bits elsewhere)."""
+    """Where a log's rows are computed: torch's and Python's versions and the platform.
+
+    Rows may differ in the last bits elsewhere."""
     import torch
     return {
         'torch': torch.__version__,
@@ -66,8 +65,7 @@ _WARNED = set() # environments already warned about in this process
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-2
 class CellLog:
-    """The durable record of a sweep's finished cells: a header line,
-    then one JSON line per cell, checksummed and bound to the header."""
+    "The durable record of a sweep's cells: a header line, then a checksummed line per cell."
     def __init__(self, path, # the log file (created with its header if missing)
                  header:dict, # the sweep's name and settings; an existing log must carry the same. With 'columns': every row has those fields
                  grid:list=None, # the cells of the sweep; None: any cell. Lines of cells outside it are refused
@@ -87,8 +85,7 @@ class CellLog:
         raise ValueError(f"out holds a log that cannot be resumed, {str(self.path)!r}: {why}")
 
     def _read_header(self, first:str):
-        """Check the first line against this sweep's header; warn
-        (once) if the rows were computed under another environment."""
+        "Check the header line; warn once if the rows came from another environment."
         try: line = json.loads(first)
         except json.JSONDecodeError: line = None
         if not (isinstance(line, dict) and set(line) == {'header', 'digest', 'environment'}
@@ -119,8 +116,7 @@ class CellLog:
             )
 
     def _check_line(self, i:int, entry:dict):
-        """Refuse a line of another log, of a cell outside the grid,
-        or whose rows are empty or lack the header's columns."""
+        "Refuse a line of another log, a cell off the grid, or rows empty or off the columns."
         if entry['log'] != self.digest:
             self._refuse(
                 f"line {i} belongs to another log (of another sweep, scale, settings, dtype or "
@@ -183,8 +179,7 @@ class CellLog:
         return self.seconds.get(_cell_key(cell))
 
     def put(self, cell:dict, rows:list, seconds:float=None):
-        """Append a finished cell (with its wall time), bound to this log and
-        checksummed, and make it durable (flush and fsync) before returning."""
+        "Append a finished cell, checksummed and bound to this log, and make it durable."
         if self.grid is not None and _cell_key(cell) not in self.grid:
             raise ValueError(f"cell {cell} is not in the sweep's grid")
         if not rows:
@@ -197,8 +192,7 @@ class CellLog:
 # %% ../../nbs/12_sweep.ipynb #ad599c81-3
 def saved_cells(path, # a cell log
                ) -> int:
-    """The number of distinct cells whose lines in the log at
-    `path` are complete and checksummed (0 if there is no log)."""
+    "The number of distinct complete, checksummed cells in the log at `path` (0 without one)."
     path = Path(path)
     if not path.is_file(): return 0
     keys = set()
@@ -217,16 +211,14 @@ def timed_call(compute, # function of one cell returning its rows (picklable, to
     return rows, time.perf_counter() - start
 
 def _submit_all(executor, compute, cells:list) -> dict:
-    """Submit every cell, as one job array where the executor makes them
-    (submitit's `map_array`), else one `submit` each: future -> cell."""
+    "Submit every cell, as a job array where possible, else one `submit` each: future -> cell."
     if hasattr(executor, 'map_array'):
         futures = executor.map_array(timed_call, [compute] * len(cells), cells)
     else: futures = [executor.submit(timed_call, compute, cell) for cell in cells]
     return dict(zip(futures, cells))
 
 def _as_finished(futures:dict, poll:float=0.05):
-    """Yield (cell, future) for each future of `futures` (future
-    -> cell) as it is done, in the order they finish."""
+    "Yield (cell, future) for each of `futures` (future -> cell), in the order they finish."
     pending = dict(futures)
     while pending:
         done = [f for f in pending if f.done()]
@@ -240,8 +232,7 @@ def run_sweep(cells:list, # the grid: JSON-serializable dictionaries of paramete
               progress=None, # optional callable(message) called once per cell
               executor=None, # None: compute here, in grid order; else any executor with submit() -> future
              ) -> list:
-    """Compute the cells not yet in `log`, recording each as
-    it finishes; return the table, rows in grid order."""
+    "Compute the cells not yet in `log`, recording each as it ends; the table, in grid order."
     if not cells: raise ValueError("cells must hold at least one cell")
     if len({_cell_key(c) for c in cells}) != len(cells):
         raise ValueError("cells must not repeat a cell")
