@@ -32,11 +32,8 @@ MATCHINGS = ('gm', 'pm')
 class DistillConfig:
     "The hyperparameters of Algorithm 1 as ddlit runs it."
     N1:int = 4 # points in D~_1 (Theorem 4.6: O~(r^2); see the check below for N1 = 1)
-    # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
-    n_theta:int = 32
-    # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated
-    # matching")
-    gm_steps:int = 1
+    n_theta:int = 32 # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
+    gm_steps:int = 1 # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated matching")
     beta:float = 1. # softplus sharpness of the phase-1 student
     variant:str = 'softplus' # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
     strategy:str = 'compact' # second-set inputs: 'compact' or 'per-candidate'

@@ -48,9 +48,7 @@ class Sweep:
     settings:dict # {'quick': {...}, 'full': {...}}: fixed values and axes
     cell:Callable # p (settings merged with one cell, dtype and device) -> list of rows
     row:type # the dataclass of a row: the cell's axes and what it measured
-    # p -> the cell's work in multiply-adds of its dominant steps (estimates scale by it); None:
-    # every cell alike
-    work:Callable = None
+    work:Callable = None # p -> the cell's work in multiply-adds of its dominant steps (estimates scale by it); None: every cell alike
 
     def grid(self, scale:str) -> list:
         "The sweep's cells at `scale` ('quick' or 'full'), one dict of settings each."
@@ -314,8 +312,7 @@ class Claim:
     measured:str # what was measured, with the numbers
     holds:bool # whether it holds on the table
     asserted:bool = True # False: measured and reported, not required
-    # 'paper' (the paper's), 'consistency' (an identity checking the code), 'ddlit' (ddlit's own)
-    kind:str = 'paper'
+    kind:str = 'paper' # 'paper' (the paper's), 'consistency' (an identity checking the code), 'ddlit' (ddlit's own)
 
     def __post_init__(self):
         if self.kind not in CLAIM_KINDS:

@@ -45,8 +45,7 @@ class FiniteTRow:
     paper_steps:int # the steps that student took (GM: to converge; PM: its one step)
     budget_loss:float # ddlit's fixed-budget student
     mse_rate_budget:float # the fixed-budget variant: teacher / student test loss, %
-    # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
-    budget_steps_95:float
+    budget_steps_95:float # GM: the fewest steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-1
 def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, Ts, seed, n_test, dtype, device

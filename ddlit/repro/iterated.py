@@ -36,11 +36,8 @@ class IteratedRow:
     N1:int # points of the first distilled set
     seed:int # the cell's seed
     alignment:float # median alignment of the distilled points with the principal subspace
-    # sine of the largest principal angle between S* and the span of the points (1: a direction
-    # missed)
-    subspace_sine:float
-    # sigma_min / sigma_max of the points' coordinates in S* (0: they do not span it)
-    latent_spread:float
+    subspace_sine:float # sine of the largest principal angle between S* and the span of the points (1: a direction missed)
+    latent_spread:float # sigma_min / sigma_max of the points' coordinates in S* (0: they do not span it)
     teacher_loss:float # the teacher at t = 2
     vanilla_loss:float # both phases on the real data
     floats:int # floats the distilled dataset stores

@@ -143,8 +143,7 @@ class RatesMRow:
     seed:int # the cell's seed
     tan_limit:float # tan theta of the limit step (n_theta' = infinity)
     tan_step:float # tan theta with n_eff directions
-    # ||(I - P)(x~ - x~_limit)|| / ||P x~_limit||: the directions' share of tan theta, measured
-    monte_carlo:float
+    monte_carlo:float # ||(I - P)(x~ - x~_limit)|| / ||P x~_limit||: the directions' share of tan theta, measured
     predicted:float # that share, predicted: sqrt(C / n_theta') and the noise's finite-n_theta' part
 
 # %% ../../nbs/21a_rates.ipynb #5859e245-1
@@ -510,7 +509,6 @@ def rates_claims(n_table:list, # RatesNRow
         m: bootstrap(samples_table, lambda t, m=m: samples_exponent(t, m)) for m in SAMPLE_LEVELS
     }
     need = samples_needed(samples_table, 'neuron_tan')
-    per_d2 = shown({d: round(v / d**2, 2) for d, v in need.items()}) if need else 'not reached'
     in_r = bootstrap(memory_table, lambda t: memory_exponent(t, 'r'))
     in_d = {
         r: bootstrap(memory_table, lambda t, r=r: memory_exponent(t, 'd', r))
@@ -518,6 +516,7 @@ def rates_claims(n_table:list, # RatesNRow
     }
     width = bootstrap(width_table, lambda t: loglog_slope(geometric_means(t, 'L', lambda x: x.N2)))
     shown = lambda f: ', '.join(f'{k}: {v}' for k, v in f.items())
+    per_d2 = shown({d: round(v / d**2, 2) for d, v in need.items()}) if need else 'not reached'
     worst = max(ratios.values(), key=lambda v: abs(math.log(v)))
     return [
         Claim(

@@ -80,14 +80,10 @@ class PhaseTwoAt:
     "Phase 2 re-run with T teacher steps: test losses under the paper's reading and the variant."
     T:int # steps of the teacher's phase 2
     teacher_loss:float # the teacher at T steps
-    # the student under the paper's reading (GM: converged; PM: labels solved, one step)
-    paper_loss:float
+    paper_loss:float # the student under the paper's reading (GM: converged; PM: labels solved, one step)
     paper_steps:int # the steps that student took (PM: 1)
-    # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
-    budget_loss:float
-    # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not
-    # measured)
-    budget_steps_95:float
+    budget_loss:float # ddlit's fixed-budget student (GM: T steps; PM: T steps of descent on the labels)
+    budget_steps_95:float # GM: the fewest BUDGET_GRID steps at which the fixed-budget rate reaches 95%; PM: None (not measured)
 
 # %% ../../nbs/17_fig3_tables.ipynb #df8ed5a2-1
 def phase2_at(result:Distillation, # a distillation (its teacher's first layer and lam2, its dataset's second set)
@@ -138,8 +134,7 @@ class ReconstructionRow:
     retrain_steps:int # the steps that student took to converge
     mse_rate_budget:float # ddlit's fixed-budget variant (the student gets T steps), %
     budget_steps_95:float # the fewest steps at which the fixed-budget rate reaches 95%
-    # consistency check: teacher / retrained test loss in the limit T -> infinity, %
-    mse_rate_limit:float
+    mse_rate_limit:float # consistency check: teacher / retrained test loss in the limit T -> infinity, %
 
     @property
     def informative(self) -> bool:
