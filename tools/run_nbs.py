@@ -22,10 +22,13 @@ def _skipper(skip_flags):
 def run(path:Path, skip_flags:set):
     "Execute the notebook at `path` with its own folder as working directory, and save its outputs."
     nb = NBProcessor(path, process=True).nb
+    skip = _skipper(skip_flags)
+    for cell in nb.cells: # execnb keeps a cell's old outputs when it prints nothing now: clear what will run
+        if not skip(cell): cell.outputs = []
     shell = CaptureShell(path)
     cwd = os.getcwd()
     os.chdir(path.parent)
-    try: shell.run_all(nb, exc_stop=True, preproc=_skipper(skip_flags))
+    try: shell.run_all(nb, exc_stop=True, preproc=skip)
     except Exception: raise SystemExit(shell.prettytb(fname=path))
     finally: os.chdir(cwd)
     raw = read_nb(path)

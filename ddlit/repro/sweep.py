@@ -61,6 +61,18 @@ def _differing(a:dict, b:dict, prefix:str='') -> list:
         elif x != y: out.append(f'{prefix}{k}')
     return out
 
+def _comparable(env:dict) -> dict:
+    """What of an environment record can move a row's last bits: torch, Python, the platform.
+
+    The platform without the kernel's release (`Linux-6.1.0-x86_64-with-glibc2.36` is compared as
+    `Linux-x86_64-with-glibc2.36`): a kernel update or another virtual machine's build of the same
+    system computes the same floats."""
+    name = env.get('platform') or ''
+    head, sep, libc = name.partition('-with-')
+    if sep: # system-release-machine-with-libc: the release dropped
+        name = f"{head.split('-', 1)[0]}-{head.rsplit('-', 1)[-1]}-with-{libc}"
+    return {'torch': env.get('torch'), 'python': env.get('python'), 'platform': name}
+
 _WARNED = set() # environments already warned about in this process
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-2
@@ -104,7 +116,7 @@ class CellLog:
             self._refuse(
                 "line 1 does not match its checksum (the header was changed after it was written)"
             )
-        here, there = _run_environment(), line['environment']
+        here, there = _comparable(_run_environment()), _comparable(line['environment'])
         if there != here and (key := json.dumps([there, here], sort_keys=True)) not in _WARNED:
             _WARNED.add(key)
             changes = ', '.join(f'{k}: {there.get(k)} -> {here.get(k)}'
