@@ -225,11 +225,11 @@ def distill(X:torch.Tensor, # real inputs (n, d)
         X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, L, ref_seed, config.matching, info
     )
     n, train_floats = X.shape[0], floats_stored(X.shape[1], points=X.shape[0])
-    if ds.N1 + ds.N2 >= n or ds.floats >= train_floats:
+    if ds.floats >= train_floats: # memory is counted in floats: a point on a line costs two
         warnings.warn(
-            f"the distilled dataset holds {ds.N1 + ds.N2} points ({ds.floats} floats), not fewer "
-            f"than the n = {n} training points ({train_floats} floats) it stands for: use more "
-            "training points, or a smaller N1 or L",
+            f"the distilled dataset stores {ds.floats} floats ({ds.N1 + ds.N2} points), not fewer "
+            f"than the {train_floats} floats of the n = {n} training points it stands for: use "
+            "more training points, or a smaller N1 or L",
             stacklevel=2,
         )
     return Distillation(ds, teacher)
