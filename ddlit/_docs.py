@@ -55,7 +55,7 @@ def _fix_entry(md:str) -> str:
         kind = '' if ret is inspect.Signature.empty else f': {getattr(ret, "__name__", ret)}'
         md = re.sub(r'```python\n.*?```', f'```python\n{short}{kind} # property\n```', md, count=1,
                     flags=re.S)
-        # the summary line in italics, as show_doc writes a function's; the rest of the docstring below it
+        # the summary line in italics, as show_doc writes a function's; the rest below it
         doc = (inspect.getdoc(obj.fget) or '').split('\n', 1)
         md = md.replace('*Call self as a function.*', '\n'.join([f'*{doc[0]}*', *doc[1:]]), 1)
     return md
