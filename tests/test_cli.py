@@ -123,6 +123,46 @@ def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     assert saved == log.read_text().count('\n') - 1 >= 3 and f'resume with: ddlit reproduce fig2 --quick --out {out}' in last, last
     assert not (out / 'fig2.csv').exists() # nothing half-written: the table comes only with a finished sweep
 
+def _lines_reach(log, count:int, proc, seconds:float=300):
+    "Wait until `log` holds `count` lines (header included) while `proc` runs; False if it ended or timed out."
+    deadline = time.time() + seconds
+    while (not log.exists() or log.read_text().count('\n') < count) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
+    return proc.poll() is None and log.exists() and log.read_text().count('\n') >= count
+
+def _spawned_workers(pid:int) -> list:
+    "The process ids of the worker processes `pid` spawned (children running multiprocessing's spawn_main)."
+    from pathlib import Path
+    children = Path(f'/proc/{pid}/task/{pid}/children').read_text().split()
+    return [int(c) for c in children if b'spawn_main' in Path(f'/proc/{c}/cmdline').read_bytes()]
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads the process tree from /proc')
+def test_a_killed_worker_ends_with_one_line_that_resumes(tmp_path):
+    """A local worker killed by the system (as the OOM killer does): exit 1, one line naming the likely cause and the
+    cells saved, and a resume command bound to the logs' dtype and device, which resumes."""
+    exe, out = shutil.which('ddlit'), tmp_path / 'run'
+    args = ['reproduce', 'fig2', '--quick', '--dtype', 'float32', '--device', 'cpu', '--jobs', '2', '--out', str(out)]
+    proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = out / 'fig2.jsonl'
+    assert _lines_reach(log, 3, proc), 'the sweep ended before a worker could be killed'
+    workers = _spawned_workers(proc.pid)
+    assert len(workers) == 2, workers
+    import os; os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=120)
+    last = stderr.strip().splitlines()[-1]
+    print(last)
+    assert proc.returncode == 1 and 'Traceback' not in stderr, stderr
+    assert 'a worker process died' in last and 'fewer --jobs' in last, last
+    saved = int(re.search(r'(\d+) of \d+ cells saved', last).group(1))
+    assert saved == log.read_text().count('\n') - 1 >= 2, last
+    resume = last.split('resume with: ')[1].split()
+    assert resume == ['ddlit', 'reproduce', 'fig2', '--quick', '--out', str(out), '--dtype', 'float32', '--device', 'cpu'], resume
+    again = subprocess.Popen([exe, *resume[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert _lines_reach(log, saved + 2, again), 'the printed command did not resume the log'
+    again.send_signal(signal.SIGINT)
+    _, stderr = again.communicate(timeout=120)
+    assert again.returncode == 130, stderr # stopped by us, not refused: the log was the command's own
+
 def test_readme_sample_is_what_ddlit_run_prints(tmp_path):
     "The README's sample output is `ddlit run`'s own output, with its defaults, to the last printed digit."
     import os

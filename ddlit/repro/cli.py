@@ -8,6 +8,7 @@ __all__ = ['PARADIGMS', 'RUN_FILES', 'REPRODUCE_OUT', 'plot_paradigms', 'build_p
 # %% ../../nbs/10_cli.ipynb #2ba19f12
 import argparse, ctypes, json, multiprocessing, os, shutil, signal, sys, tempfile, threading, time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 from dataclasses import asdict
@@ -578,10 +579,13 @@ def _saved(args) -> str:
         Path(out) / f'{s}.jsonl'
         for s in dict.fromkeys(s.name for n in names for s in EXPERIMENTS[n].sweeps)
     ]
+    # the logs are bound to their dtype and device: the resuming run must name the same
+    bound = (['--dtype', args.dtype] if args.dtype != 'float64' else []) + (
+        ['--device', args.device] if args.device != 'auto' else [])
     return (
         f"{sum(saved_cells(log) for log in logs)} of "
         f"{sum(sweep_cells(n, args.scale) for n in names)} cells saved in {out}; resume with: "
-        f"ddlit reproduce {args.experiment} --{args.scale} --out {out}"
+        + ' '.join(['ddlit reproduce', args.experiment, f'--{args.scale}', '--out', str(out), *bound])
     )
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-1
@@ -589,6 +593,12 @@ def _interrupted_line(args, # parsed arguments of ddlit reproduce
                     ) -> str:
     "One line for an interrupted `ddlit reproduce`: cells saved, where, and how to resume."
     return f"ddlit reproduce: interrupted; {_saved(args)}"
+
+def _worker_lost_line(args, # parsed arguments of ddlit reproduce
+                     ) -> str:
+    "One line for a `ddlit reproduce` whose local worker process died: the likely cause, what is safe."
+    return ("ddlit reproduce: stopped, a worker process died (killed by the system, most often for "
+            f"lack of memory: run fewer --jobs); {_saved(args)}")
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-2
 def _failure_line(args, # parsed arguments of the command
@@ -608,8 +618,8 @@ def main(argv=None, # command-line arguments; None: sys.argv[1:]
         ) -> int:
     """Entry point of the `ddlit` command.
 
-    An interrupted `reproduce` or `run` returns 130 (Ctrl-C) or 143 (SIGTERM), a failed write 1,
-    each after one line."""
+    An interrupted `reproduce` or `run` returns 130 (Ctrl-C) or 143 (SIGTERM), a failed write or a
+    lost worker process 1, each after one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {'run': _run_command, 'retrain': _retrain_command, 'reproduce': _reproduce_command}
@@ -627,6 +637,8 @@ def main(argv=None, # command-line arguments; None: sys.argv[1:]
         return 130 if isinstance(e, KeyboardInterrupt) else 143
     except OSError as e: # a full disk, a lost permission: one line, what is safe, exit status 1
         print('\n' + _failure_line(args, e), file=sys.stderr); return 1
+    except BrokenProcessPool: # a local worker killed (the OOM killer): the log keeps every cell
+        print('\n' + _worker_lost_line(args), file=sys.stderr); return 1
     finally:
         if main_thread: signal.signal(signal.SIGTERM, previous)
     print(report)
