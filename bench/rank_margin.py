@@ -2,19 +2,20 @@
 
     python bench/rank_margin.py > bench/results/cpu-rank-margin.md   # a few minutes per cell, one thread
 
-For every row of results/full/fig3.csv and results/full/table2.csv (those that exist) with a rank rate below 100,
-the cell's distillation is run again in float64 with that row's strategy, and the singular values of the distilled
+For every cell and strategy of the complete full logs results/full/fig3.jsonl and results/full/table2.jsonl (those
+that exist) with a rank rate below 100 (by either denominator), the cell's distillation is run again in float64 with that row's strategy, and the singular values of the distilled
 features Phi~ are set against the two tolerances a rank could use: the one `rank_report` shares between Phi~ and
 the stacked [Phi~; Phi] (sigma_max of the stack times its rows times float64's epsilon, so that the two ranks in the
 ratio are counted alike) and Phi~'s own (its sigma_max times its rows times epsilon, as `matrix_rank` would count
 it alone). The stack has n + N2 rows, so the shared tolerance grows with the real data.
 """
-import argparse, csv
+import argparse, json
+from dataclasses import asdict
 from pathlib import Path
 import torch
 from ddlit.pipeline import DistillConfig, distill
 from ddlit.core import make_generator
-from ddlit.repro.common import cell_seed, cell_task
+from ddlit.repro.common import cell_seed, cell_task, committed_table
 from ddlit.repro.reconstruction import FIG3_SWEEP, TABLE2_SWEEP
 
 EPS = torch.finfo(torch.float64).eps
@@ -48,10 +49,11 @@ def main():
           '| shared tolerance / sigma_max | own tolerance / sigma_max |')
     print('|---|---|---|---|---|---|---|---|---|---|')
     for sweep in (FIG3_SWEEP, TABLE2_SWEEP):
-        path = a.results / f'{sweep.name}.csv'
+        path = a.results / f'{sweep.name}.jsonl'
         if not path.is_file(): continue
-        for row in csv.DictReader(path.open()):
-            if float(row['rank_rate']) >= 100: continue
+        dtype = json.loads(path.read_text().split('\n', 1)[0])['header']['dtype']
+        for row in map(asdict, committed_table(sweep, a.results, 'full', sample=0, dtype=dtype)):
+            if min(row['rank_rate'], row['rank_rate_b36']) >= 100: continue
             s = spectrum(sweep, row)
             print(f"| {sweep.name} | {s['cell']} | {s['strategy']} | {s['N2']} | {s['logged']:.2f}% "
                   f"| {s['rank_shared']} / {s['rank_stack']} | {s['rank_own']} of {s['columns']} "

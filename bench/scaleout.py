@@ -130,6 +130,7 @@ if __name__ == '__main__':
     p.add_argument('--stretch', type=float, default=240, help='where no cell fits --budget: longest predicted cell timed, one per sweep (s)')
     a = p.parse_args()
     import torch
+    torch.set_num_threads(1) # every figure is per worker of one thread, like the runs it predicts
     print(f"scale-out figures, ddlit on cpu ({next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), 'unknown')}), "
           f"torch {torch.__version__}\n")
     with tempfile.TemporaryDirectory() as tmp:

@@ -58,12 +58,26 @@ def test_the_library_never_imports_the_harness():
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert p.stdout.strip() == '[]', f'import ddlit loads the harness: {p.stdout}'
 
+def _readme_tool():
+    "tools/readme.py, imported as a module."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('readme_tool', ROOT / 'tools' / 'readme.py')
+    module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+    return module
+
 def test_readme_is_the_home_page():
-    "README.md is index.ipynb rendered: every markdown cell of the home page appears in it verbatim."
+    "README.md is index.ipynb rendered: every markdown cell of the home page appears in it (links seen from the root)."
     cells = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())['cells']
-    readme = (ROOT / 'README.md').read_text()
+    readme, repo_links = (ROOT / 'README.md').read_text(), _readme_tool().repo_links
     for cell in cells:
-        if cell['cell_type'] == 'markdown': assert ''.join(cell['source']) in readme
+        if cell['cell_type'] == 'markdown': assert repo_links(''.join(cell['source'])) in readme
+
+def test_readme_links_resolve_from_the_root():
+    "Every relative link and image of README.md names a file of the repository (as GitHub resolves it)."
+    import re
+    targets = re.findall(r'\]\((?!https?://|#|mailto:)([^)\s#]+)', (ROOT / 'README.md').read_text())
+    print(f'{len(targets)} relative links')
+    assert targets and all((ROOT / t).exists() for t in targets), [t for t in targets if not (ROOT / t).exists()]
 
 def test_quarto_config_is_shared():
     "nbdev 2 reads _quarto.yml from nbs/; the top-level file is the one it must find there."

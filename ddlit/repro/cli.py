@@ -6,7 +6,8 @@
 __all__ = ['PARADIGMS', 'RUN_FILES', 'REPRODUCE_OUT', 'plot_paradigms', 'build_parser', 'threads_plugin', 'main']
 
 # %% ../../nbs/10_cli.ipynb #2ba19f12
-import argparse, ctypes, json, multiprocessing, os, shutil, signal, sys, tempfile, threading, time
+import argparse, contextlib, ctypes, json, multiprocessing, os, shutil, signal, sys, tempfile, threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -435,6 +436,16 @@ def _worker_threads(n:int, # BLAS threads for this worker
     "Set the number of torch threads in a worker process (every executor below does)."
     torch.set_num_threads(n)
 
+@contextlib.contextmanager
+def _threads_of_workers(args, # parsed arguments of ddlit reproduce
+                       ):
+    "Within the block, torch uses the threads the launch's cells will run with (`--threads` on workers)."
+    before = torch.get_num_threads()
+    on_workers = args.jobs > 1 or args.dask or args.slurm
+    _worker_threads(args.threads if on_workers else before)
+    try: yield
+    finally: torch.set_num_threads(before)
+
 def _watch_parent(parent:int, poll:float=0.2):
     "End this process once its parent is no longer `parent` (its launcher is gone)."
     while os.getppid() == parent: time.sleep(poll)
@@ -541,12 +552,13 @@ def _with_out(args, out:str):
 
 def _reproduce_locked(args, names:list) -> str:
     "`ddlit reproduce` once the folder is locked: the estimate, or the runs and their report."
-    if args.estimate:
-        return '\n'.join(
-            format_estimate(
-                n,
-                estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs,
-                         args.estimate_cells, calibrate=args.calibrate), args.jobs) for n in names)
+    if args.estimate: # the timed cells run with the threads of the cells they predict
+        with _threads_of_workers(args):
+            return '\n'.join(
+                format_estimate(
+                    n,
+                    estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs,
+                             args.estimate_cells, calibrate=args.calibrate), args.jobs) for n in names)
     executor, close = _make_executor(args)
     progress, lines, files = _Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
     try:
