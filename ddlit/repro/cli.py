@@ -6,8 +6,8 @@
 __all__ = ['PARADIGMS', 'RUN_FILES', 'REPRODUCE_OUT', 'plot_paradigms', 'build_parser', 'threads_plugin', 'main']
 
 # %% ../../nbs/10_cli.ipynb #2ba19f12
-import argparse, contextlib, ctypes, json, multiprocessing, os, shutil, signal, sys, tempfile, threading
-import time
+import argparse, contextlib, ctypes, json, multiprocessing, os, shutil, signal, sys, tempfile
+import threading, time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -439,7 +439,7 @@ def _worker_threads(n:int, # BLAS threads for this worker
 @contextlib.contextmanager
 def _threads_of_workers(args, # parsed arguments of ddlit reproduce
                        ):
-    "Within the block, torch uses the threads the launch's cells will run with (`--threads` on workers)."
+    "Within the block, torch has the threads of the launch's cells (`--threads` on workers)."
     before = torch.get_num_threads()
     on_workers = args.jobs > 1 or args.dask or args.slurm
     _worker_threads(args.threads if on_workers else before)
@@ -558,7 +558,9 @@ def _reproduce_locked(args, names:list) -> str:
                 format_estimate(
                     n,
                     estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs,
-                             args.estimate_cells, calibrate=args.calibrate), args.jobs) for n in names)
+                             args.estimate_cells, calibrate=args.calibrate),
+                    args.jobs,
+                ) for n in names)
     executor, close = _make_executor(args)
     progress, lines, files = _Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
     try:
@@ -597,7 +599,8 @@ def _saved(args) -> str:
     return (
         f"{sum(saved_cells(log) for log in logs)} of "
         f"{sum(sweep_cells(n, args.scale) for n in names)} cells saved in {out}; resume with: "
-        + ' '.join(['ddlit reproduce', args.experiment, f'--{args.scale}', '--out', str(out), *bound])
+        + ' '.join(['ddlit reproduce', args.experiment, f'--{args.scale}', '--out', str(out),
+                    *bound])
     )
 
 # %% ../../nbs/10_cli.ipynb #a86a2c34-1
@@ -608,7 +611,7 @@ def _interrupted_line(args, # parsed arguments of ddlit reproduce
 
 def _worker_lost_line(args, # parsed arguments of ddlit reproduce
                      ) -> str:
-    "One line for a `ddlit reproduce` whose local worker process died: the likely cause, what is safe."
+    "One line for a `ddlit reproduce` whose local worker died: the likely cause, what is safe."
     return ("ddlit reproduce: stopped, a worker process died (killed by the system, most often for "
             f"lack of memory: run fewer --jobs); {_saved(args)}")
 
