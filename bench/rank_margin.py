@@ -3,8 +3,8 @@
     python bench/rank_margin.py > bench/results/cpu-rank-margin.md   # a few minutes per cell, one thread
 
 For every cell and strategy of the complete full logs results/full/fig3.jsonl and results/full/table2.jsonl (those
-that exist) with a rank rate below 100 (by either denominator), the cell's distillation is run again in float64 with that row's strategy, and the singular values of the distilled
-features Phi~ are set against the two tolerances a rank could use: the one `rank_report` shares between Phi~ and
+that exist) with a rank rate below 100 (by either denominator), the cell's distillation is run again in float64
+with that row's strategy, and the singular values of the distilled features Phi~ are set against the two tolerances a rank could use: the one `rank_report` shares between Phi~ and
 the stacked [Phi~; Phi] (sigma_max of the stack times its rows times float64's epsilon, so that the two ranks in the
 ratio are counted alike) and Phi~'s own (its sigma_max times its rows times epsilon, as `matrix_rank` would count
 it alone). The stack has n + N2 rows, so the shared tolerance grows with the real data.

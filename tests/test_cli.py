@@ -104,6 +104,12 @@ def test_retrain_a_dataset_made_in_python(tmp_path):
     bare = ddlit('retrain', str(tmp_path / 'bare.pt'), '--device', 'cpu')
     assert bare.returncode == 2 and 'does not record its task' in bare.stderr and 'distill(X, y, L, gen, task=task)' in bare.stderr
 
+def _lines_reach(log, count:int, proc, seconds:float=300):
+    "Wait until `log` holds `count` lines (header included) while `proc` runs; False if it ended or timed out."
+    deadline = time.time() + seconds
+    while (not log.exists() or log.read_text().count('\n') < count) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
+    return proc.poll() is None and log.exists() and log.read_text().count('\n') >= count
+
 @pytest.mark.parametrize('sig,code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     "Ctrl-C or SIGTERM during a sweep: exit 130 / 143, one line naming the cells saved and the command that resumes."
@@ -111,9 +117,8 @@ def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     out = tmp_path / 'run'
     proc = subprocess.Popen([exe, 'reproduce', 'fig2', '--quick', '--device', 'cpu', '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) # Ctrl-C reaches it even if this test runs in a background job
-    log, deadline = out / 'fig2.jsonl', time.time() + 300
-    while (not log.exists() or log.read_text().count('\n') < 4) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
-    assert proc.poll() is None, 'the sweep ended before it could be interrupted'
+    log = out / 'fig2.jsonl'
+    assert _lines_reach(log, 4, proc), 'the sweep ended before it could be interrupted'
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == code, stderr
@@ -122,12 +127,6 @@ def test_interrupted_reproduce_ends_with_one_line(tmp_path, sig, code):
     saved = int(re.search(r'(\d+) of \d+ cells saved', last).group(1))
     assert saved == log.read_text().count('\n') - 1 >= 3 and f'resume with: ddlit reproduce fig2 --quick --out {out}' in last, last
     assert not (out / 'fig2.csv').exists() # nothing half-written: the table comes only with a finished sweep
-
-def _lines_reach(log, count:int, proc, seconds:float=300):
-    "Wait until `log` holds `count` lines (header included) while `proc` runs; False if it ended or timed out."
-    deadline = time.time() + seconds
-    while (not log.exists() or log.read_text().count('\n') < count) and proc.poll() is None and time.time() < deadline: time.sleep(0.05)
-    return proc.poll() is None and log.exists() and log.read_text().count('\n') >= count
 
 def _spawned_workers(pid:int) -> list:
     "The process ids of the worker processes `pid` spawned (children running multiprocessing's spawn_main)."

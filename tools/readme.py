@@ -1,6 +1,7 @@
 """Write README.md from the home page nbs/index.ipynb, offline (where Quarto, and so `nbdev_readme`, is missing):
 markdown cells verbatim, code cells as Python blocks, the outputs of `#| echo: false` cells in their place, and
-`#| hide` cells left out, links to pages pointed at nbs/ (the README sits one folder above them). Run `python tools/run_nbs.py nbs/index.ipynb` first so that the outputs are current.
+`#| hide` cells left out, links to pages pointed at nbs/ (the README sits one folder above them). Run
+`python tools/run_nbs.py nbs/index.ipynb` first so that the outputs are current.
 
     python tools/readme.py
 """
