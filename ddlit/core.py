@@ -303,10 +303,11 @@ FIGURE_DPI = 120 # resolution of every PNG ddlit writes
 
 def save_figure(fig, # a matplotlib figure
                 path, # the PNG file to create or replace
+                rect=(0, 0, 1, 1), # the part of the figure the axes are laid out in (the rest: a legend)
                ) -> Path:
     "Lay out `fig`, write it atomically to `path` as a PNG at `FIGURE_DPI`, close it; the path."
     import matplotlib.pyplot as plt
-    fig.tight_layout()
+    fig.tight_layout(rect=rect)
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=FIGURE_DPI, format='png'))
     plt.close(fig)
     return Path(path)
