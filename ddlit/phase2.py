@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COND_LIMIT', 'RETRAIN_TOL', 'gm_phase2', 'unrolling_weights', 'gm_labels', 'retraining_steps', 'PlainDescent',
            'plain_descent', 'min_norm_fit', 'gd_fit', 'converged_fit', 'rowspace_residual', 'pm_labels', 'one_step_fit',
-           'representer', 'RankReport', 'rank_report', 'reconstruction_rate']
+           'representer', 'RankReport', 'maximal_rank', 'rank_report', 'reconstruction_rate']
 
 # %% ../nbs/08_phase2.ipynb #c51b836f
 from dataclasses import dataclass
@@ -225,6 +225,12 @@ class RankReport:
         return 100 * self.distilled / self.maximal
 
 # %% ../nbs/08_phase2.ipynb #e297c565-1
+def maximal_rank(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
+                ) -> int:
+    "Assumption B.36's maximal rank of the features: $L'$, one more if a zero row's bias is > 0."
+    zero = net.W.norm(dim=1) == 0
+    return effective_width(net) + int((net.b[zero] > 0).any())
+
 def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biases
                 X_tilde:torch.Tensor, # the distilled inputs, (N2, d)
                 X:torch.Tensor, # the real inputs, (n, d)
@@ -235,11 +241,8 @@ def rank_report(net:TwoLayerNet, # network after phase 1, with the phase-2 biase
     S_t, S = torch.linalg.svdvals(Phi_t), torch.linalg.svdvals(torch.cat([Phi_t, Phi]))
     shape = (Phi_t.shape[0] + Phi.shape[0], Phi.shape[1])
     k = numerical_rank(S_t, shape, top=S[0])
-    zero = net.W.norm(dim=1) == 0
     report = RankReport(
-        k,
-        numerical_rank(S, shape),
-        effective_width(net) + int((net.b[zero] > 0).any()),
+        k, numerical_rank(S, shape), maximal_rank(net),
         (S_t[0] / S_t[k - 1]).item() if k else float('inf'),
     )
     if not (0 <= report.rate <= 100 and 0 <= report.rate_b36 <= 100):

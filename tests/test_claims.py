@@ -20,7 +20,7 @@ def test_every_claim_names_its_owner_and_the_paper_its_section(path):
         assert c['kind'] in KINDS, (path.name, c['claim'], c['kind'])
         if c['kind'] in ('paper', 'cited'):
             section = c.get('section', '')
-            assert re.search(r'(Section|Appendix|Theorem|Figure|Table) [A-Z]?\d', section), (path.name, c['claim'], section)
+            assert re.search(r'(Section|Appendix|Theorem|Figure|Table)s? ([A-Z]\.?)?\d', section), (path.name, c['claim'], section)
         assert isinstance(c['holds'], bool) and isinstance(c['asserted'], bool), (path.name, c['claim'])
 
 def _counts(scale:str, kind:str) -> tuple:

@@ -34,7 +34,7 @@ fi
 
 DEVICE=${DEVICE:-cuda}; SCALE=${SCALE:-full}; DTYPE=${DTYPE:-float32}; BUDGET=${BUDGET:-480}
 OUT=${OUT:-$ROOT/gpu-check-out}; WHEELS=${WHEELS:-.whl}; NOTEBOOKS=${NOTEBOOKS:-nbs}
-SWEEPS=${SWEEPS:-fig1 tables fig3 finite_t memory iterated fig2 rates}; ESTIMATE=${ESTIMATE:-all}; BENCH=${BENCH:---repeat 3}
+SWEEPS=${SWEEPS:-fig1 tables fig3 rank finite_t memory iterated fig2 fig2_dims rates}; ESTIMATE=${ESTIMATE:-all}; BENCH=${BENCH:---repeat 3}
 STEPS=" ${STEPS:-environment estimate notebooks bench sweeps} "
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 exec > >(tee "$OUT/gpu-check.log") 2>&1

@@ -374,7 +374,7 @@ class Experiment:
 def derived_figure(name:str, # the PNG's file name in the output folder
                    plot:Callable, # (*tables, path) -> the PNG written
                   ) -> Callable:
-    "An `Experiment.derived` that writes one more figure from the experiment's tables: `out / name`."
+    "An `Experiment.derived` writing one more figure from the experiment's tables: `out / name`."
     return lambda out, *tables: [plot(*tables, Path(out) / name)]
 
 # %% ../../nbs/14_experiments.ipynb #08298789

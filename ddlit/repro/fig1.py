@@ -16,8 +16,8 @@ import torch
 from .baselines import oracle_net, random_features_net, ridge_distillation
 from ..core import derive_seed, gaussian, make_generator, save_figure
 from .common import (
-    Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work, cell_test, cell_seed,
-    cell_task, errorbar_line, log2_ticks, lookup, panels, row_from, summarize)
+    Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
+    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, panels, row_from, summarize)
 from ..phase1 import distill_phase1
 from ..phase2 import min_norm_fit
 from ..pipeline import Comparison, DistillConfig, compare_paradigms, floats_stored, replay_phase1
@@ -144,7 +144,7 @@ def _fig1_limit_cell(p:dict, # settings merged with the cell: r, d, L, N1, n, se
                     ) -> list:
     "The n_theta' -> infinity column of Figure 1: vanilla, the limit point's teacher, it on S*."
     task, X, y, _ = cell_task(p)
-    # the seeds compare_paradigms draws for the figure's cell, in its order: reference, test, matching
+    # the seeds compare_paradigms draws for the figure's cell, in order: reference, test, matching
     gen = make_generator(cell_seed('fig1', p['seed']), X.device)
     ref_seed, test_seed, match_seed = (derive_seed(gen) for _ in range(3))
     ref = reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device)
@@ -177,7 +177,7 @@ FIG1_LIMIT_SWEEP = Sweep('fig1_limit', FIG1_LIMIT_SETTINGS, _fig1_limit_cell, Fi
                          _fig1_limit_work)
 
 # %% ../../nbs/15_fig1.ipynb #a64bd956
-# distilled drawn last and thick; the lines it coincides with (the teacher at t=2, ridge distillation)
+# distilled drawn last and thick; the lines it coincides with (teacher at t=2, ridge distillation)
 # as open markers, so that none hides another
 _FIG1_STYLE = {
     'vanilla': dict(color='C0'),
@@ -194,7 +194,7 @@ def plot_fig1(table:list, # the Figure 1 table (Fig1Row)
               limit_table:list, # its n_theta' -> infinity column (Fig1LimitRow)
               path, # the PNG file to write
              ) -> Path:
-    """Figure 1: test loss against n, a panel per n_theta' and one for its limit, a line per paradigm.
+    """Figure 1: test loss against n, a panel per n_theta' and one for its limit, a line each.
 
     Mean and standard error over seeds; coinciding lines drawn as markers over the distilled one."""
     import matplotlib.pyplot as plt
@@ -211,10 +211,12 @@ def plot_fig1(table:list, # the Figure 1 table (Fig1Row)
     ax = axes[0][-1]
     for name, style in [('vanilla', dict(color='C0')), ('limit', dict(lw=2.4, color='C2')),
                         ('on S*', dict(ls='-.', color='k'))]:
-        label = {'limit': 'distilled, limit (ReLU)', 'on S*': 'limit point rotated onto S*'}.get(name, name)
+        label = {'limit': 'distilled, limit (ReLU)',
+                 'on S*': 'limit point rotated onto S*'}.get(name, name)
         errorbar_line(ax, summarize([r for r in limit_table if r.model == name], ['n'], 'loss'),
                       'n', label, **style)
-    ax.set(yscale='log', xlabel='training points n', title="n_theta' -> infinity\n(the limit, ddlit)")
+    ax.set(yscale='log', xlabel='training points n',
+           title="n_theta' -> infinity\n(the limit, ddlit)")
     ax.legend(fontsize=9, loc='lower left')
     log2_ticks(ax, sorted({r.n for r in limit_table}))
     axes[0][0].set_ylabel('test loss')
@@ -315,7 +317,8 @@ def format_closeness(rows:list, # Closeness
     "A Markdown table: one line per n, one column per n_theta' (the limit last, then on S*)."
     s = closeness_summary(rows)
     cols = sorted({(m, t) for m, t, _ in s}, key=lambda c: (c[0] == 'on S*', c[1]))
-    name = lambda m, t: 'on S*' if m == 'on S*' else "n_theta' = " + ('∞' if t == math.inf else f'{t:g}')
+    name = lambda m, t: ('on S*' if m == 'on S*'
+                         else "n_theta' = " + ('∞' if t == math.inf else f'{t:g}'))
     lines = ['| n | ' + ' | '.join(name(*c) for c in cols) + ' |', '|---' * (len(cols) + 1) + '|']
     for n in sorted({n for *_, n in s}):
         cells = [s.get((*c, n)) for c in cols]
@@ -325,7 +328,7 @@ def format_closeness(rows:list, # Closeness
 
 # %% ../../nbs/15_fig1.ipynb #5a1e0c08
 def _closeness_claims(table:list, limit_table:list, keys:list) -> list:
-    "How close one point gets: its growth (paired over seeds), its size, and ddlit's account of the gap."
+    "How close one point gets: its growth (paired over seeds), its size, what its gap is made of."
     rows = closeness_rows(table, limit_table)
     dist = [r for r in rows if r.model == 'distilled']
     primes = {r.n_theta: r.n_theta_prime for r in table} # n_theta -> n_theta'
@@ -338,7 +341,8 @@ def _closeness_claims(table:list, limit_table:list, keys:list) -> list:
     grow_t = bootstrap(dist, lambda t: _paired_share(t, along_t))
     s = closeness_summary(rows)
     n_max, t_max = max(r.n for r in rows), max(tps)
-    best, lim, onS = s['distilled', t_max, n_max], s['limit', math.inf, n_max], s['on S*', math.inf, n_max]
+    best = s['distilled', t_max, n_max]
+    lim, onS = s['limit', math.inf, n_max], s['on S*', math.inf, n_max]
     van = _median(r.loss for r in limit_table if r.model == 'vanilla' and r.n == n_max)
     loss_of = lambda m: _median(r.loss for r in limit_table if r.model == m and r.n == n_max)
     excess = loss_of('limit') - van
@@ -353,25 +357,26 @@ def _closeness_claims(table:list, limit_table:list, keys:list) -> list:
         for r in limit_table if r.model == 'limit' and r.n == n)) for n in ok}
     show = lambda d: ', '.join(f'n={k}: {v:.2f}' for k, v in d.items())
     return [
-        Claim("one distilled point comes closer to vanilla as n grows: the share of vanilla's gain "
-              "it recovers rises from the smallest n to the largest, each n_theta', paired over seeds "
-              "(mean rise, its 95% interval over seeds above 0)",
+        Claim("one distilled point comes closer to vanilla as n grows: the share of vanilla's "
+              "gain it recovers rises from the smallest n to the largest, each n_theta', paired "
+              "over seeds (mean rise, its 95% interval over seeds above 0)",
               f"{grow_n}", grow_n.low > 0, section='Section 5.1'),
         Claim("one distilled point comes closer to vanilla as n_theta' grows: the share rises from "
               "the smallest n_theta' to the largest, each n, paired over seeds (mean rise, its 95% "
               "interval over seeds above 0; the medians above are the asserted form)",
               f"{grow_t}", grow_t.low > 0, asserted=False, section='Section 5.1'),
-        Claim("one distilled point is enough: at the largest n and n_theta' it recovers at least 90% "
-              "of vanilla's gain over predicting zero and its loss is within 2x vanilla's (medians)",
+        Claim("one distilled point is enough: at the largest n and n_theta' it recovers at least "
+              "90% of vanilla's gain over predicting zero and its loss is within 2x vanilla's "
+              "(medians)",
               f"n={n_max}, n_theta'={t_max:g}: share {best[0]:.3f}, ratio {best[1]:.1f}x",
               best[0] >= 0.9 and best[1] <= 2, asserted=False, section='Section 5.1'),
         Claim("even the n_theta' -> infinity limit stays above 2x vanilla's loss at the largest n "
               "(ReLU variant, medians)",
               f"n={n_max}: limit share {lim[0]:.3f}, ratio {lim[1]:.1f}x",
               lim[1] > 2, asserted=False, kind='ddlit', section='Section 5.1'),
-        Claim("what keeps the limit point from vanilla is alignment, not what one point can express: "
-              "rotating it onto S* removes over half of its excess loss over vanilla at the largest n "
-              "(medians)",
+        Claim("what keeps the limit point from vanilla is alignment, not what one point can "
+              "express: rotating it onto S* removes over half of its excess loss over vanilla at "
+              "the largest n (medians)",
               f"n={n_max}: on S* share {onS[0]:.3f}, ratio {onS[1]:.2f}x; alignment's part of the "
               f"limit's excess {align:.2f}",
               align > 0.5, asserted=False, kind='ddlit', section='Section 5.1'),
@@ -414,16 +419,19 @@ def plot_closeness(table:list, # the Figure 1 table (Fig1Row)
                    limit_table:list, # its limit column (Fig1LimitRow)
                    path, # the PNG file to write
                   ) -> Path:
-    """How close one point gets: the share of vanilla's gain recovered against n, one line per n_theta'
-    (the limit and the point rotated onto S* included), and the limit's loss against its prediction."""
+    """How close one point gets: the share of vanilla's gain against n, one line per n_theta' (the
+    limit and the point rotated onto S* included); the limit's loss against its prediction."""
     import matplotlib.pyplot as plt
     rows = closeness_rows(table, limit_table)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for (model, tp) in sorted({(r.model, r.n_theta_prime) for r in rows}, key=lambda c: (c[0] == 'on S*', c[1])):
+    columns = sorted({(r.model, r.n_theta_prime) for r in rows},
+                     key=lambda c: (c[0] == 'on S*', c[1]))
+    for (model, tp) in columns:
         pts = sorted({r.n for r in rows if (r.model, r.n_theta_prime) == (model, tp)})
         med = [_median(r.share for r in rows if (r.model, r.n_theta_prime, r.n) == (model, tp, n))
                for n in pts]
-        label = 'on S*' if model == 'on S*' else "n_theta' = " + ('∞' if tp == math.inf else f'{tp:g}')
+        label = ('on S*' if model == 'on S*'
+                 else "n_theta' = " + ('∞' if tp == math.inf else f'{tp:g}'))
         a.plot(pts, med, 'o-' if model != 'on S*' else 'k-.', label=label)
     a.axhline(1, color='C0', lw=0.8, ls=':')
     a.set(xlabel='training points n', ylabel="share of vanilla's gain (median)")
@@ -445,7 +453,7 @@ FIG1 = Experiment('fig1', 'Figure 1 (Section 5.1)', (FIG1_SWEEP, FIG1_LIMIT_SWEE
 
 # %% ../../nbs/15_fig1.ipynb #5a1e0c0e
 def _start_at(task:MultiIndexTask, tan:float) -> torch.Tensor:
-    "A start at angle arctan(tan) to S* (r = 1): along u, tilted towards a fixed orthogonal direction."
+    "A start at angle arctan(tan) to S* (r = 1): u tilted towards a fixed orthogonal direction."
     u = task.U[0].double()
     w = torch.zeros_like(u); w[int(u.abs().argmin())] = 1.
     w = w - (w @ u) * u
@@ -458,10 +466,11 @@ def one_point_samples(task:MultiIndexTask, # a single-index task
                      ):
     """The n at which one distilled point's predicted alignment part $F(\\theta)$ falls to `level`.
 
-    A start at the `quantile` of $\\tan\\theta_0$, the predicted angle after `steps` matching steps (each
-    from the last one's point), and bisection on log n; None where even n -> infinity stays above `level`.
+    A start at the `quantile` of $\\tan\\theta_0$, the predicted angle after `steps` matching steps
+    (each from the last one's point), and bisection on log n; None where even n -> infinity stays
+    above `level`.
     ddlit's derivation (rates page), not the paper's."""
-    # tan theta_0 = |x_perp| / |<x, u>|, about sqrt(d - 1) / |z| with z standard normal: its q-quantile
+    # tan theta_0 = |x_perp| / |<x, u>|, about sqrt(d - 1) / |z|, z standard normal: its q-quantile
     # divides by the (1 - q)-quantile of |z|, Phi^-1(1 - q / 2)
     z = torch.special.ndtri(torch.tensor(1 - quantile / 2, dtype=torch.float64)).item()
     tan0 = math.sqrt(task.d - 1) / z

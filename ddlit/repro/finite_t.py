@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
 from .common import (
-    Claim, Experiment, Sweep, derived_figure, log2_ticks, matching_work, evaluation_work, training_work, cell_test,
-    cell_seed, cell_task, errorbar_line, panels, row_from, summarize)
+    Claim, Experiment, Sweep, derived_figure, log2_ticks, matching_work, evaluation_work,
+    training_work, cell_test, cell_seed, cell_task, errorbar_line, panels, row_from, summarize)
 from .reconstruction import held_out_quadratic, phase2_at
 from ..phase2 import RETRAIN_TOL, reconstruction_rate
 import math
@@ -161,7 +161,7 @@ def finite_t_claims(table:list, # FiniteTRow
     need = torch.tensor(
         [x.budget_steps_95 / T for x in gm if x.T == T and x.r >= 2], dtype=torch.float64
     )
-    # stability on the rates that vary beyond round-off: the fixed-budget student's, at the largest T
+    # stability where the rates vary beyond round-off: the fixed-budget student's, at the largest T
     spread = {
         s: torch.tensor([x.mse_rate_budget - 100 for x in gm if x.strategy == s and x.T == T],
                         dtype=torch.float64)
@@ -232,4 +232,5 @@ def finite_t_claims(table:list, # FiniteTRow
 
 # %% ../../nbs/17a_finite_t.ipynb #52a6384c-1
 FINITE_T = Experiment('finite_t', 'Phase 2 at finite T (Appendix B.7–B.8)', (FINITE_T_SWEEP,),
-                      finite_t_claims, plot_finite_t, derived_figure('finite_t-steps.png', plot_steps))
+                      finite_t_claims, plot_finite_t,
+                      derived_figure('finite_t-steps.png', plot_steps))

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
 from .common import (
-    Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work, cell_test, cell_seed,
-    cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize)
+    Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
+    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize)
 from .memory import SUFFICIENT_RATIO, sufficient_n1
 from ..pipeline import DistillConfig, distill
 from ..reference import reference_init, train_on_real_data
@@ -48,7 +48,7 @@ def _distil_by_steps(p:dict, # the cell's parameters: d, L, n, n_theta, gm_steps
                      target, # the task's link function (its r is the task's)
                      N1s:list, # the sizes of D~_1 to distil
                     ) -> tuple:
-    "The task, its held-out set, the vanilla teacher's loss, and {(N1, k): distillation} from shared starts."
+    "The task, its held-out set, vanilla's loss, and {(N1, k): distillation} from shared starts."
     task, X, y, seed = cell_task(p, target=target)
     ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
     vanilla = test.loss(
@@ -117,7 +117,8 @@ def advice_target(name:str, # 'r=R kappa=K', optionally followed by 'negative'
     "The target a task name stands for: `anisotropic_target(R, K, negative)`."
     words = name.split()
     fields = dict(w.split('=') for w in words if '=' in w)
-    if set(fields) != {'r', 'kappa'} or set(words) - {f'{k}={v}' for k, v in fields.items()} - {'negative'}:
+    extra = set(words) - {f'{k}={v}' for k, v in fields.items()} - {'negative'}
+    if set(fields) != {'r', 'kappa'} or extra:
         raise ValueError(f"name must be 'r=R kappa=K' with an optional 'negative', got {name!r}")
     return anisotropic_target(int(fields['r']), float(fields['kappa']), 'negative' in words)
 
@@ -135,7 +136,7 @@ class AdviceRow:
 
 def _advice_cell(p:dict, # settings merged with the cell: task, seed and the sweep's settings
                 ) -> list:
-    "N1 = r and N1 = r^2 at every number of matching steps, from shared starts: an `AdviceRow` each."
+    "N1 = r and N1 = r^2 at every number of matching steps, from shared starts: `AdviceRow`s."
     target = advice_target(p['task'])
     r = target.r
     task, test, vanilla, results = _distil_by_steps({**p, 'r': r}, target, [r, r * r])
@@ -294,16 +295,17 @@ def advice_claims(advice_table:list, # AdviceRow
     one = {t: s[t, 'r', 1] / s[t, 'r^2', 1] for t in tasks}
     show = lambda d: '; '.join(f'{t}: {v:.2f}' for t, v in d.items())
     return [
-        Claim("with iterated matching, N1 = r does as well as N1 = r^2: at the best k >= 2 of each, the "
-              "median teacher-at-t=2 loss at N1 = r is within 1.1x that at N1 = r^2, every task",
+        Claim("with iterated matching, N1 = r does as well as N1 = r^2: at the best k >= 2 of "
+              "each, the median teacher-at-t=2 loss at N1 = r is within 1.1x that at N1 = r^2, "
+              "every task",
               'ratio r / r^2: ' + show(ratio), all(v <= 1.1 for v in ratio.values()),
               asserted=False, kind='ddlit'),
-        Claim("with one matching step (the paper's), N1 = r^2 is better than N1 = r on every task (median "
-              "loss ratio r / r^2 above 1)",
+        Claim("with one matching step (the paper's), N1 = r^2 is better than N1 = r on every task "
+              "(median loss ratio r / r^2 above 1)",
               'ratio r / r^2: ' + show(one), all(v > 1 for v in one.values()),
               asserted=False, kind='ddlit'),
-        Claim(f"with N1 = r^2, iterating to k = {steps[-1]} is no worse than k = 2 (median within 1.1x), "
-              "every task",
+        Claim(f"with N1 = r^2, iterating to k = {steps[-1]} is no worse than k = 2 (median within "
+              "1.1x), every task",
               f'ratio k = {steps[-1]} / k = 2: ' + show(deep), all(v <= 1.1 for v in deep.values()),
               asserted=False, kind='ddlit'),
     ]
@@ -312,15 +314,17 @@ def plot_advice(table:list, # IteratedRow (not shown)
                 advice_table:list, # AdviceRow
                 path, # the PNG file to write
                ) -> Path:
-    "Median teacher-at-t=2 loss against the number of matching steps: a panel per task, N1 = r and r^2."
+    "Median teacher-at-t=2 loss against the matching steps: a panel per task, N1 = r and r^2."
     import matplotlib.pyplot as plt
     s, tasks = advice_summary(advice_table), sorted({x.task for x in advice_table})
     steps = sorted({x.steps for x in advice_table})
-    fig, axes = plt.subplots(1, len(tasks), figsize=(3.4 * len(tasks), 3.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.4 * len(tasks), 3.6), sharey=True,
+                             squeeze=False)
     for ax, t in zip(axes[0], tasks):
         for rule, style in (('r', 'o-'), ('r^2', 's--')):
             ax.plot(steps, [s[t, rule, k] for k in steps], style, label=f'N1 = {rule}')
-        van = summarize([x for x in advice_table if x.task == t], ['task'], 'vanilla_loss')[0]['median']
+        mine = [x for x in advice_table if x.task == t]
+        van = summarize(mine, ['task'], 'vanilla_loss')[0]['median']
         ax.axhline(van, color='k', lw=0.8, ls=':', label='vanilla')
         ax.set(xscale='log', yscale='log', title=t, xlabel='matching steps k')
         ax.set_xticks(steps, [str(k) for k in steps]); ax.minorticks_off()

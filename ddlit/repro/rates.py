@@ -588,7 +588,8 @@ def rates_claims(n_table:list, # RatesNRow
             'exponent in r (all d pooled), the upper end of its 95% interval at most 2',
             f'pooled: exponent {pooled}; per d: ' + '; '.join(
                 f"d={d}: exponent {f}, N1 needed "
-                f"{shown({r: None if v is None else round(v, 2) for r, v in n1_needs(memory_table, 'r', d).items()})}"
+                + shown({r: None if v is None else round(v, 2)
+                         for r, v in n1_needs(memory_table, 'r', d).items()})
                 for d, f in in_r.items()
             ),
             math.isfinite(pooled.high) and pooled.high <= 2,

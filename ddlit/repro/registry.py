@@ -17,15 +17,16 @@ from ..core import (
 from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
 from .sweep import run_sweep
 from .fig1 import FIG1
-from .fig2 import FIG2
-from .reconstruction import FIG3, TABLES
+from .fig2 import FIG2, FIG2_DIMS
+from .reconstruction import FIG3, RANK, TABLES
 from .finite_t import FINITE_T
 from .memory import MEMORY
 from .iterated import ITERATED
 from .rates import RATES
 
 # %% ../../nbs/19_results.ipynb #96a96900
-EXPERIMENTS = {e.name: e for e in (FIG1, FIG2, FIG3, TABLES, FINITE_T, MEMORY, ITERATED, RATES)}
+EXPERIMENTS = {e.name: e for e in (FIG1, FIG2, FIG2_DIMS, FIG3, TABLES, RANK, FINITE_T, MEMORY,
+                                    ITERATED, RATES)}
 SETTINGS = {s.name: s.settings for e in EXPERIMENTS.values() for s in e.sweeps}
 
 # %% ../../nbs/19_results.ipynb #234e6786
