@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TABLE2_SETTINGS', 'FIG3_SETTINGS', 'BUDGET_GRID', 'TABLE2_SWEEP', 'FIG3_SWEEP', 'FIG3', 'TABLES', 'TABLE2_RANK_SWEEP',
-           'FIG3_RANK_SWEEP', 'RANK', 'held_out_quadratic', 'steps_to_rate', 'PhaseTwoAt', 'phase2_at',
+           'FIG3_RANK_SWEEP', 'RANK', 'held_out_quadratic', 'steps_to_rate', 'PhaseTwoAt', 'phase2_at', 'StrategyCell',
            'ReconstructionRow', 'reconstruction_table', 'write_tables', 'plot_reconstruction', 'plot_fig3',
            'plot_tables', 'reconstruction_claims', 'RankRow', 'spectrum_rows', 'rank_claims', 'plot_rank']
 
@@ -116,8 +116,8 @@ def phase2_at(result:Distillation, # a distillation (its teacher's first layer a
 
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7
 @dataclass(frozen=True)
-class ReconstructionRow:
-    "One second-set strategy in one cell of Figure 3 or Tables 2-4."
+class StrategyCell:
+    "One second-set strategy in one cell of Figure 3 or Tables 2-4: the fields their rows share."
     r:int # intrinsic dimension
     L:int # width
     n:int # real training points
@@ -125,6 +125,10 @@ class ReconstructionRow:
     strategy:str # 'compact' or 'per-candidate'
     N1:int # points of the first distilled set
     N2:int # points of the second
+
+@dataclass(frozen=True)
+class ReconstructionRow(StrategyCell):
+    "One second-set strategy in one cell of Figure 3 or Tables 2-4: its ranks and its rates."
     rank_rate:float # rank Phi~ / rank [Phi~; Phi], %
     rank_rate_b36:float # rank Phi~ / Assumption B.36's maximal rank, %
     cond:float # condition number of Phi~
@@ -365,15 +369,8 @@ TABLES = Experiment('tables', 'Tables 2–4 (Appendix B.8)', (TABLE2_SWEEP, FIG3
 
 # %% ../../nbs/17_fig3_tables.ipynb #9e7a0002
 @dataclass(frozen=True)
-class RankRow:
+class RankRow(StrategyCell):
     "The spectrum of Phi~ for one strategy in one cell of Figure 3 or Table 2."
-    r:int # intrinsic dimension
-    L:int # width
-    n:int # real training points
-    seed:int # the cell's seed
-    strategy:str # 'compact' or 'per-candidate'
-    N1:int # points of the first distilled set
-    N2:int # points of the second
     rank:int # rank of Phi~ by its own float64 tolerance
     maximal:int # Assumption B.36's maximal rank
     cond:float # sigma_1 / sigma_rank
