@@ -54,7 +54,8 @@ class TwoLayerNet:
         # Each half of W is multiplied from a fresh copy: BLAS results can depend on memory
         # alignment, and this keeps the pre-activations of mirrored neurons bitwise equal.
         pre = torch.cat([X @ half.clone().T for half in self.W.chunk(2)], dim=1)
-        return act(pre + self.b)
+        # ReLU in place on the fresh product: no second n x L buffer
+        return pre.add_(self.b).clamp_min_(0) if act is relu else act(pre + self.b)
 
     def to(self, dtype) -> 'TwoLayerNet':
         "The same network with its parameters rounded (or widened) to `dtype`."

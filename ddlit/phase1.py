@@ -179,6 +179,13 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
 
 def _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):
     "`distill_phase1` on arguments already checked (by `distill_phase1` or `distill`)."
+    X1s, y_tilde = _phase1_iterates(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+    return X1s[-1], y_tilde
+
+def _phase1_iterates(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):
+    """The points after each of 1, ..., `steps` matching steps, and $\\tilde y$.
+
+    One pass: step $k$ continues from step $k-1$, so every shorter run is a prefix of this one."""
     # drawn first, so that X~^(0) does not depend on n_theta
     X0 = gaussian(N1, X.shape[1], gen=gen, dtype=X.dtype)
     dirs = None if n_theta == math.inf else init_directions(n_theta, L, X.shape[1], gen, X.dtype)
@@ -187,6 +194,6 @@ def _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chun
     else:
         step = lambda Z: gm_phase1_stream(Z, y_tilde, dirs, X, y, beta, variant, chunk_n=chunk_n,
                                           chunk_m=chunk_m)
-    X1 = step(X0)
-    for _ in range(steps - 1): X1 = step(orthonormal_restart(X1, X0.norm(dim=1)))
-    return X1, y_tilde
+    X1s = [step(X0)]
+    for _ in range(steps - 1): X1s.append(step(orthonormal_restart(X1s[-1], X0.norm(dim=1))))
+    return X1s, y_tilde

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'floats_stored', 'DistilledDataset', 'Distillation',
-           'check_agree', 'replay_phase1', 'distill', 'retrain', 'dataset_checksum', 'save_dataset', 'load_dataset',
-           'ParadigmRow', 'Comparison', 'compare_paradigms', 'format_paradigms']
+           'check_agree', 'replay_phase1', 'distill', 'distill_steps', 'retrain', 'dataset_checksum', 'save_dataset',
+           'load_dataset', 'ParadigmRow', 'Comparison', 'compare_paradigms', 'format_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
 import hashlib, json, warnings
@@ -16,14 +16,15 @@ from .core import (
     __version__, atomic_write, check_float, check_int, check_memory, check_size, check_tensor,
     derive_seed, make_generator)
 from .network import TwoLayerNet
-from .phase1 import VARIANTS, _check_phase1, _distill_phase1, distill_phase1
+from .phase1 import VARIANTS, _check_phase1, _phase1_iterates, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
 from .reference import (
     Reference, _finish_on_real_data, _reference_init, finish_on_real_data, reference_init,
     retrain_phase1, train_on_real_data)
 from .second_set import STRATEGIES, LinePoints, rank_and_condition, second_set_inputs
 from .tasks import LinearPart, MultiIndexTask, _preprocess, check_data, preprocess
-from .training import RIDGE_GRID, TrainedNet, check_ridge, gram, held_out_set, ridge_solve
+from .training import (
+    FEATURE_ROWS, RIDGE_GRID, TrainedNet, check_ridge, feature_gram, held_out_set, ridge_solve)
 
 # %% ../nbs/09_pipeline.ipynb #60340e32
 MATCHINGS = ('gm', 'pm')
@@ -193,21 +194,45 @@ def distill(X:torch.Tensor, # real inputs (n, d)
 
     $\\tilde D_1$ by one-step gradient matching, phase 1 retrained from it, the teacher's phase 2 on
     the real data, then $\\tilde D_2$ by gradient or performance matching."""
-    check_data(X, y) # each argument is checked once, here: the steps below take checked values
+    return distill_steps(X, y, L, gen, config, [config.gm_steps], ref_seed, info, task)[
+        config.gm_steps]
+
+def distill_steps(X:torch.Tensor, # real inputs (n, d)
+                  y:torch.Tensor, # real labels (n,), raw
+                  L:int, # width of the network
+                  gen:torch.Generator, # draws the matching initializations and X~^(0)
+                  config:DistillConfig=DistillConfig(), # hyperparameters (its gm_steps is not read)
+                  steps:list=(1,), # the numbers of matching steps wanted
+                  ref_seed:int=0, # seed of the reference initialization theta_ref
+                  info:dict=None, # extra JSON metadata to keep with each dataset
+                  task:MultiIndexTask=None, # the task (X, y) come from, if known
+                 ) -> dict:
+    """`distill` with `gm_steps` = k for each k in `steps`, from the same draws.
+
+    The matching runs once, to the largest k: every shorter run is a prefix of it. Each dataset
+    equals `distill` with a fresh copy of `gen` and `gm_steps=k`."""
     if not isinstance(config, DistillConfig):
         raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
+    if not isinstance(steps, (list, tuple)) or not steps:
+        raise ValueError(f"steps must be a non-empty list of matching steps, got {steps!r}")
+    for k in steps: check_int(k, 'steps', low=1)
     _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta,
-                  config.variant, steps=config.gm_steps)
+                  config.variant, steps=max(steps))
     check_int(ref_seed, 'ref_seed', low=0)
     check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
-    # features and their float64 Gram products
-    check_memory(
-        3 * 8 * X.shape[0] * L, X.device, f"distilling n = {X.shape[0]} points with width L = {L}"
-    )
-    linear, res = _preprocess(X, y)
-    X1, y1 = _distill_phase1(X, res, config.N1, config.n_theta, L, gen, config.beta, config.variant,
-                             steps=config.gm_steps)
+    # the float64 Gram products and one block of features at a time
+    check_memory(8 * L * (3 * L + 2 * FEATURE_ROWS), X.device,
+                 f"distilling n = {X.shape[0]} points with width L = {L}")
+    prep = _preprocess(X, y)
+    X1s, y1 = _phase1_iterates(X, prep[1], config.N1, config.n_theta, L, gen, config.beta,
+                               config.variant, steps=max(steps))
+    return {k: _distill_rest(X, prep, X1s[k - 1], y1, L, replace(config, gm_steps=k), ref_seed,
+                             info, task) for k in steps}
+
+def _distill_rest(X, prep, X1, y1, L, config, ref_seed, info, task) -> Distillation:
+    "`distill` after phase-1 matching: the teacher at t = 2 and the second set, from D~_1."
+    linear, res = prep
     net1 = replay_phase1(_reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
     teacher = _finish_on_real_data(net1, X, (linear, res), None, config.lams, config.val_fraction)
     pts = second_set_inputs(net1, X1, config.strategy)
@@ -215,7 +240,7 @@ def distill(X:torch.Tensor, # real inputs (n, d)
     y2 = (
         gm_labels(Phi_t, teacher.net.a.double())
         if config.matching == 'gm'
-        else pm_labels(Phi_t, *gram(net1._features(X), res), teacher.lam2)
+        else pm_labels(Phi_t, *feature_gram(net1, X, res), teacher.lam2)
     )
     rank, cond = rank_and_condition(Phi_t)
     info = {'config': {**asdict(config), 'lams': list(config.lams)}, 'lam2': teacher.lam2,

@@ -13,7 +13,7 @@ from .core import (
     resolve_dtype)
 from .network import TwoLayerNet, check_width, symmetric_init
 from .tasks import _preprocess, check_data
-from .training import TrainedNet, _fit_on_features, check_ridge, phase1_step, RIDGE_GRID
+from .training import TrainedNet, _fit_on_inputs, check_ridge, phase1_step, RIDGE_GRID
 
 # %% ../nbs/06_retrain.ipynb #c4126636
 @dataclass(frozen=True)
@@ -91,9 +91,7 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
 def _finish_on_real_data(net1, X, prep, lam2, lams, val_fraction, steps=None) -> TrainedNet:
     "`finish_on_real_data` on checked arguments and the data's preprocessing `prep`."
     linear, res = prep
-    net, lam2, val_losses = _fit_on_features(
-        net1, net1._features(X), res, lam2, lams, val_fraction, steps
-    )
+    net, lam2, val_losses = _fit_on_inputs(net1, X, res, lam2, lams, val_fraction, steps)
     return TrainedNet(net, linear, lam2, val_losses)
 
 # %% ../nbs/06_retrain.ipynb #95ea94dd-1

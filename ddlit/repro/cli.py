@@ -553,14 +553,7 @@ def _with_out(args, out:str):
 def _reproduce_locked(args, names:list) -> str:
     "`ddlit reproduce` once the folder is locked: the estimate, or the runs and their report."
     if args.estimate: # the timed cells run with the threads of the cells they predict
-        with _threads_of_workers(args):
-            return '\n'.join(
-                format_estimate(
-                    n,
-                    estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs,
-                             args.estimate_cells, calibrate=args.calibrate),
-                    args.jobs,
-                ) for n in names)
+        with _threads_of_workers(args): return _estimates(args, names)
     executor, close = _make_executor(args)
     progress, lines, files = _Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
     try:
@@ -579,6 +572,22 @@ def _reproduce_locked(args, names:list) -> str:
             'wrote ' + ', '.join(str(f) for f in dict.fromkeys(files)),
         ]
     )
+
+def _estimates(args, names:list) -> str:
+    """Each experiment's estimate, a sweep counted once (with the first experiment that runs it).
+
+    Then, for several experiments, their total in hours."""
+    lines, seen, total = [], set(), 0.
+    for n in names:
+        est = estimate(n, args.scale, args.out, args.device, args.dtype, args.jobs,
+                       args.estimate_cells, calibrate=args.calibrate, skip=seen)
+        seen.update(e.sweep for e in est)
+        total += sum(e.remaining_seconds for e in est)
+        if est: lines.append(format_estimate(n, est, args.jobs))
+    if len(names) > 1:
+        lines.append(f"{', '.join(names)}: {total / 3600:.2f} h remaining on {args.jobs} "
+                     f"worker(s) ({total * args.jobs / 3600:.2f} worker-hours at most)")
+    return '\n'.join(lines)
 
 class _Terminated(Exception):
     "SIGTERM, raised in the main thread so that `reproduce` stops like on Ctrl-C."

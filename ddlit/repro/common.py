@@ -4,21 +4,22 @@
 
 # %% auto #0
 __all__ = ['SCALES', 'PER_CELL', 'CLAIM_KINDS', 'CLAIM_OWNERS', 'cell_seed', 'settings_grid', 'Sweep', 'matching_work',
-           'training_work', 'evaluation_work', 'row_from', 'settings_table', 'cell_task', 'cell_test', 'sweep_log',
-           'compute_cell', 'sweep_table', 'spread_cells', 'committed_table', 'summarize', 'lookup', 'format_pivot',
-           'median_curve', 'crossing', 'Claim', 'claim_mark', 'format_claims', 'failed_claims', 'md_cell', 'Experiment',
-           'derived_figure', 'panels', 'errorbar_line', 'log2_ticks']
+           'training_work', 'evaluation_work', 'row_from', 'settings_table', 'cell_task', 'cell_test', 'vanilla_loss',
+           'sweep_log', 'compute_cell', 'sweep_table', 'spread_cells', 'committed_table', 'summarize', 'lookup',
+           'format_pivot', 'median_curve', 'crossing', 'Claim', 'claim_mark', 'format_claims', 'failed_claims',
+           'md_cell', 'Experiment', 'derived_figure', 'panels', 'errorbar_line', 'log2_ticks']
 
 # %% ../../nbs/14_experiments.ipynb #f9a7b5a7
 import hashlib, itertools, json, math, shutil, tempfile
 from dataclasses import asdict, dataclass, fields
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 import torch
 from ..core import FLOAT_DTYPES, __version__
 from .sweep import CellLog, run_sweep, write_csv
-from ..tasks import seeded_task
+from ..reference import reference_init, train_on_real_data
+from ..tasks import default_target, seeded_task
 from ..training import HeldOutSet, held_out_set
 
 # %% ../../nbs/14_experiments.ipynb #81d06478
@@ -49,6 +50,7 @@ class Sweep:
     cell:Callable # p (settings merged with one cell, dtype and device) -> list of rows
     row:type # the dataclass of a row: the cell's axes and what it measured
     work:Callable = None # p -> the cell's work in multiply-adds of its dominant steps (estimates scale by it); None: every cell alike
+    shared:Callable = None # p -> {key: work} of the parts a process computes once for every cell with that key; None: none
 
     def grid(self, scale:str) -> list:
         "The sweep's cells at `scale` ('quick' or 'full'), one dict of settings each."
@@ -129,6 +131,25 @@ def cell_test(task, # the cell's task
              ) -> HeldOutSet:
     "The cell's held-out set, drawn once: every model of the cell is tested on it."
     return held_out_set(task, p['n_test'], test_seed)
+
+def vanilla_loss(p:dict, # the cell's parameters: r, d, n, L, seed, n_test, dtype, device
+                 target=None, # the task's link function; None: the default target
+                ) -> float:
+    """The vanilla teacher's test loss on the cell's task: both phases on its `n` real points.
+
+    From the reference `cell_seed('ref', seed)`, tested on `cell_test` with `cell_seed('test',
+    seed)`. It depends on nothing a sweep varies beside the task and seed (N1, matching steps,
+    ...), so it is computed once per process for all the cells that share it."""
+    target = default_target(p['r']) if target is None else target
+    return _vanilla_loss(p['r'], p['d'], p['n'], p['L'], p['seed'], p['n_test'], target,
+                         p['dtype'], p['device'])
+
+@lru_cache(maxsize=None) # a float per task and seed
+def _vanilla_loss(r, d, n, L, seed, n_test, target, dtype, device) -> float:
+    p = dict(r=r, d=d, n=n, seed=seed, n_test=n_test, dtype=dtype, device=device)
+    task, X, y, _ = cell_task(p, target=target)
+    ref = reference_init(L, d, cell_seed('ref', seed), X.dtype, X.device)
+    return cell_test(task, p, cell_seed('test', seed)).loss(train_on_real_data(ref, X, y))[0]
 
 # %% ../../nbs/14_experiments.ipynb #f4fa7cdc
 def sweep_log(sweep:Sweep, # the sweep

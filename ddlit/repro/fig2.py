@@ -17,8 +17,8 @@ from ..core import make_generator, save_figure
 from .common import (
     Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
     cell_task, crossing, errorbar_line, log2_ticks, lookup, row_from, summarize)
-from ..pipeline import DistillConfig, distill
 from .rates import bootstrap
+from ..phase1 import distill_phase1
 from ..reference import finish_on_real_data, reference_init, retrain_phase1
 from ..tasks import MultiIndexTask, hermite_target, preprocess, sample
 
@@ -49,28 +49,36 @@ class Fig2Row:
         "The model's name as the figure's legend shows it (the transfer row with its N1)."
         return f'transfer (N1={self.N1})' if self.model == 'transfer' else self.model
 
-@lru_cache(maxsize=16)
+# Every cell of a seed shares its sources and its test set: each is made once per process and kept
+# for every seed of the grid (a source is a few points, a test set n_test points).
+@lru_cache(maxsize=64)
 def _first_set(r, d, n, L, n_theta, N1, seed, dtype, device):
-    "The source task of a seed and its first distilled set, made once per process."
-    p = dict(r=r, d=d, n=n, seed=seed, dtype=dtype, device=device)
-    task, X, y, s = cell_task(p)
-    ds = distill(
-        X, y, L, make_generator(s, X.device), DistillConfig(N1=N1, n_theta=n_theta)
-    ).dataset
-    return task, ds.X1, ds.y1
+    """The source task of a seed and its first distilled set.
+
+    Phase 1 of `distill` alone, from the same generator: the same points, without the teacher and
+    second set the transfer never reads."""
+    task, X, y, s = cell_task(dict(r=r, d=d, n=n, seed=seed, dtype=dtype, device=device))
+    X1, y1 = distill_phase1(X, preprocess(X, y)[1], N1, n_theta, L, make_generator(s, X.device))
+    return task, X1, y1
+
+def _new_task(source:tuple) -> MultiIndexTask:
+    "The new target on the source task's directions: every source of a seed is the seed's task."
+    return MultiIndexTask(source[0].U, TRANSFER_TARGET, 0.)
+
+@lru_cache(maxsize=16)
+def _transfer_test(n_test, *source):
+    "The new task's held-out set of a seed (`source`: `_first_set`'s arguments)."
+    return cell_test(_new_task(_first_set(*source)), dict(n_test=n_test),
+                     cell_seed('test', source[6]))
 
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-1
 def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s, n_prime, init, seed, n_test, dtype, device
              ) -> list:
     "Figure 2: the new target's test loss after each pre-training, a `Fig2Row` each."
-    sources = {
-        N1: _first_set(
-            p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device']
-        )
-        for N1 in p['N1s']
-    }
-    # every source is the seed's task
-    new = MultiIndexTask(sources[p['N1s'][0]][0].U, TRANSFER_TARGET, 0.)
+    source = lambda N1: (
+        p['r'], p['d'], p['n'], p['L'], p['n_theta'], N1, p['seed'], p['dtype'], p['device'])
+    sources = {N1: _first_set(*source(N1)) for N1 in p['N1s']}
+    new = _new_task(sources[p['N1s'][0]])
     Xp, yp = sample(
         new,
         p['n_prime'],
@@ -85,7 +93,7 @@ def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s
         ('random features', None, random_features_net(ref)),
         ('oracle', None, oracle_net(ref, new)),
     ]
-    test = cell_test(new, p, cell_seed('test', p['seed']))
+    test = _transfer_test(p['n_test'], *source(p['N1s'][0]))
     loss = lambda net: test.loss(finish_on_real_data(net, Xp, yp))
     return [
         row_from(Fig2Row, p, model=name, N1=N1, **dict(zip(('loss', 'se'), loss(net))))
@@ -95,12 +103,16 @@ def _fig2_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta, N1s
 # %% ../../nbs/16_fig2.ipynb #4d19ed01-2
 def _fig2_work(p:dict, # the cell's parameters: its settings merged with the cell
               ) -> int:
-    "One distillation per N1 on the source task's n points; every model tested."
-    return len(p['N1s']) * (matching_work(p) + training_work(p)) + evaluation_work(
-        p, len(p['N1s']) + 3
-    )
+    "Each model trained on the n' new points and tested (the sources are shared, below)."
+    models = len(p['N1s']) + 3
+    return models * training_work(p, p['n_prime']) + evaluation_work(p, models)
 
-FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, _fig2_cell, Fig2Row, _fig2_work)
+def _fig2_shared(p:dict, # the cell's parameters: its settings merged with the cell
+                ) -> dict:
+    "Per source task (d, seed) and N1: its first distilled set, phase-1 matching on n points."
+    return {('source', p['d'], p['seed'], N1): matching_work(p) for N1 in p['N1s']}
+
+FIG2_SWEEP = Sweep('fig2', FIG2_SETTINGS, _fig2_cell, Fig2Row, _fig2_work, _fig2_shared)
 
 # %% ../../nbs/16_fig2.ipynb #14ac6a5b
 def plot_fig2(table:list, # the Figure 2 table (Fig2Row)
@@ -172,16 +184,15 @@ class Fig2DimsRow(Fig2Row):
 def _fig2_dims_cell(p:dict, # settings merged with the cell: d, n_per_d2 and the Figure 2 settings
                    ) -> list:
     "Figure 2's cell at the cell's d, with n = n_per_d2 d^2 source points: a `Fig2DimsRow` each."
-    rows = _fig2_cell({**p, 'n': p['n_per_d2'] * p['d'] ** 2})
+    rows = _fig2_cell(_at_d(p))
     return [Fig2DimsRow(d=p['d'], **asdict(r)) for r in rows]
 
-def _fig2_dims_work(p:dict, # the cell's parameters
-                   ) -> int:
-    "Figure 2's work at the cell's d and n."
-    return _fig2_work({**p, 'n': p['n_per_d2'] * p['d'] ** 2})
+def _at_d(p:dict) -> dict:
+    "The cell's parameters with Figure 2's n: n_per_d2 d^2 source points."
+    return {**p, 'n': p['n_per_d2'] * p['d'] ** 2}
 
 FIG2_DIMS_SWEEP = Sweep('fig2_dims', FIG2_DIMS_SETTINGS, _fig2_dims_cell, Fig2DimsRow,
-                        _fig2_dims_work)
+                        lambda p: _fig2_work(_at_d(p)), lambda p: _fig2_shared(_at_d(p)))
 
 # %% ../../nbs/16_fig2.ipynb #6d1a0003
 def samples_needed_by_d(table:list, # Fig2DimsRow

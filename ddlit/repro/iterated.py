@@ -11,12 +11,12 @@ __all__ = ['ITERATED_SETTINGS', 'ITERATED_SWEEP', 'ADVICE_SETTINGS', 'ADVICE_SWE
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator, save_figure
-from .common import (
+from ddlit.repro.common import (
     Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
-    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize)
-from .memory import SUFFICIENT_RATIO, sufficient_n1
-from ..pipeline import DistillConfig, distill
-from ..reference import reference_init, train_on_real_data
+    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize,
+    vanilla_loss)
+from .memory import SUFFICIENT_RATIO, _vanilla_shared, sufficient_n1
+from ..pipeline import DistillConfig, distill_steps
 from ..tasks import anisotropic_target
 from ..training import alignment, latent_spread, subspace_sine
 
@@ -50,17 +50,13 @@ def _distil_by_steps(p:dict, # the cell's parameters: d, L, n, n_theta, gm_steps
                     ) -> tuple:
     "The task, its held-out set, vanilla's loss, and {(N1, k): distillation} from shared starts."
     task, X, y, seed = cell_task(p, target=target)
-    ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
-    vanilla = test.loss(
-        train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
-    )[0]
-    config = lambda m, k: DistillConfig(N1=m, n_theta=p['n_theta'], gm_steps=k)
-    # the same starts for every k
-    results = {
-        (m, k): distill(X, y, p['L'], make_generator(seed, X.device), config(m, k), ref_seed)
-        for m in N1s for k in p['gm_steps']
-    }
-    return task, test, vanilla, results
+    test = cell_test(task, p, cell_seed('test', p['seed']))
+    # the same starts for every k: one matching run per N1, to the largest k
+    by_steps = lambda m: distill_steps(
+        X, y, p['L'], make_generator(seed, X.device), DistillConfig(N1=m, n_theta=p['n_theta']),
+        p['gm_steps'], cell_seed('ref', p['seed']))
+    results = {(m, k): r for m in N1s for k, r in by_steps(m).items()}
+    return task, test, vanilla_loss(p, target), results
 
 def _task_rows(p:dict, kappa:float) -> list:
     "The rows of one task (condition number `kappa`) of the cell, one per number of matching steps."
@@ -92,15 +88,18 @@ def _iterated_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
 # %% ../../nbs/18a_iterated.ipynb #b2970929-3
 def _iterated_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    "Per task, a distillation per number of matching steps and the vanilla teacher; all tested."
-    one = (
-        sum(matching_work(p, k) + training_work(p) for k in p['gm_steps'])
-        + training_work(p)
-        + evaluation_work(p, len(p['gm_steps']) + 1)
-    )
+    "Per task, one matching run to the most steps, a teacher per step count, all tested."
+    one = (matching_work(p, max(p['gm_steps']))
+           + len(p['gm_steps']) * (training_work(p) + evaluation_work(p, 1)))
     return len(cell_kappas(p)) * one
 
-ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, _iterated_cell, IteratedRow, _iterated_work)
+def _iterated_shared(p:dict, # the cell's parameters
+                    ) -> dict:
+    "The vanilla teacher of each of the cell's tasks, shared by its N1."
+    return {k: w for kappa in cell_kappas(p) for k, w in _vanilla_shared(p, kappa).items()}
+
+ITERATED_SWEEP = Sweep('iterated', ITERATED_SETTINGS, _iterated_cell, IteratedRow, _iterated_work,
+                       _iterated_shared)
 
 # %% ../../nbs/18a_iterated.ipynb #8d1c0002
 ADVICE_SETTINGS = {
@@ -149,13 +148,12 @@ def _advice_cell(p:dict, # settings merged with the cell: task, seed and the swe
 
 def _advice_work(p:dict, # the cell's parameters
                 ) -> int:
-    "A distillation per start size and number of steps, the vanilla teacher; all tested."
-    r = advice_target(p['task']).r
-    return sum(matching_work({**p, 'N1': m}, k) + training_work(p)
-               for m in (r, r * r) for k in p['gm_steps']) + training_work(p) + evaluation_work(
-                   p, 2 * len(p['gm_steps']) + 1)
+    "Per start size, one matching run to the most steps and a teacher per step count; tested."
+    return 2 * (matching_work(p, max(p['gm_steps']))
+                + len(p['gm_steps']) * (training_work(p) + evaluation_work(p, 1)))
 
-ADVICE_SWEEP = Sweep('iterated_advice', ADVICE_SETTINGS, _advice_cell, AdviceRow, _advice_work)
+ADVICE_SWEEP = Sweep('iterated_advice', ADVICE_SETTINGS, _advice_cell, AdviceRow, _advice_work,
+                     lambda p: _vanilla_shared({**p, 'r': advice_target(p['task']).r}, p['task']))
 
 # %% ../../nbs/18a_iterated.ipynb #a567cf2d
 def plot_iterated(table:list, # IteratedRow

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core import make_generator, save_figure
 from .common import (
     Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
-    cell_task, crossing, errorbar_line, median_curve, row_from, summarize)
+    cell_task, crossing, errorbar_line, median_curve, row_from, summarize, vanilla_loss)
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 
@@ -62,14 +62,12 @@ def _memory_n1_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta
                   ) -> list:
     "Memory for one (r, N1): the vanilla teacher, the teacher at t=2, the distilled model."
     task, X, y, seed = cell_task(p)
-    ref_seed, test_seed = cell_seed('ref', p['seed']), cell_seed('test', p['seed'])
-    vanilla = train_on_real_data(reference_init(p['L'], p['d'], ref_seed, X.dtype, X.device), X, y)
     result = distill(X, y, p['L'], make_generator(seed, X.device),
-                     DistillConfig(N1=p['N1'], n_theta=p['n_theta']), ref_seed)
-    test = cell_test(task, p, test_seed)
+                     DistillConfig(N1=p['N1'], n_theta=p['n_theta']), cell_seed('ref', p['seed']))
+    test = cell_test(task, p, cell_seed('test', p['seed']))
     loss = lambda m: test.loss(m)[0]
     return [
-        row_from(MemoryRow, p, vanilla_loss=loss(vanilla), teacher_loss=loss(result.teacher),
+        row_from(MemoryRow, p, vanilla_loss=vanilla_loss(p), teacher_loss=loss(result.teacher),
                  distilled_loss=loss(retrain(result.dataset)), N2=result.dataset.N2,
                  floats=result.dataset.floats, train_floats=floats_stored(p['d'], points=p['n']),
                  model_floats=p['L'] * (p['d'] + 2))
@@ -91,8 +89,14 @@ def _memory_subset_cell(p:dict, # settings merged with the cell: r, d, L, subset
 # %% ../../nbs/18_memory.ipynb #f2f20897-4
 def _memory_n1_work(p:dict, # the cell's parameters: its settings merged with the cell
                    ) -> int:
-    "One distillation, its teacher and the vanilla teacher; three models tested."
-    return matching_work(p) + 2 * training_work(p) + evaluation_work(p, 3)
+    "One distillation and its teacher; two models tested (vanilla is shared, below)."
+    return matching_work(p) + training_work(p) + evaluation_work(p, 2)
+
+def _vanilla_shared(p:dict, # the cell's parameters
+                    *task, # what names the task beside r and the seed (kappa, a task name)
+                   ) -> dict:
+    "Per task and seed: the vanilla teacher (`vanilla_loss`), trained and tested once."
+    return {('vanilla', p['r'], *task, p['seed']): training_work(p) + evaluation_work(p, 1)}
 
 # %% ../../nbs/18_memory.ipynb #f2f20897-5
 def _memory_subset_work(p:dict, # the cell's parameters: its settings merged with the cell
@@ -101,7 +105,7 @@ def _memory_subset_work(p:dict, # the cell's parameters: its settings merged wit
     return training_work(p, p['subset']) + evaluation_work(p, 1)
 
 MEMORY_N1_SWEEP = Sweep(
-    'memory_n1', MEMORY_N1_SETTINGS, _memory_n1_cell, MemoryRow, _memory_n1_work
+    'memory_n1', MEMORY_N1_SETTINGS, _memory_n1_cell, MemoryRow, _memory_n1_work, _vanilla_shared
 )
 MEMORY_SUBSETS_SWEEP = Sweep(
     'memory_subsets', MEMORY_SUBSETS_SETTINGS, _memory_subset_cell, SubsetRow, _memory_subset_work

@@ -112,9 +112,18 @@ class Estimate:
     seconds_per_cell:float # predicted mean wall time of a remaining cell
     remaining_seconds:float # the remaining cells, each predicted, scheduled on `workers` workers
 
-def _work(s, scale:str, cell:dict) -> float:
-    "The cell's work by the sweep's model, or 1 where it has none."
-    return s.work(s.params(scale, cell)) if s.work else 1.
+def _works(s, scale:str, cells:list) -> list:
+    """Each cell's work by the sweep's model (1 where it has none), run in order in one process.
+
+    A cell's own work, plus each shared part (`Sweep.shared`) the first time its key comes."""
+    seen, works = set(), []
+    for cell in cells:
+        p = s.params(scale, cell)
+        shared = s.shared(p) if s.shared else {}
+        works.append((s.work(p) if s.work else 1.)
+                     + sum(w for k, w in shared.items() if k not in seen))
+        seen.update(shared)
+    return works
 
 def _makespan(seconds:list, workers:int) -> float:
     "Wall time of the cells in order on `workers` workers, each cell to the first one free."
@@ -128,7 +137,8 @@ def _timed_cells(s, scale, out, dtype, device, cells, progress) -> tuple:
     missing = cells - sum(log.time(c) is not None for c in grid)
     sample = [c for c in spread_cells(grid, cells) if log.get(c) is None][:max(missing, 0)]
     if sample: run_sweep(sample, partial(compute_cell, s, scale, dtype, device), log, progress)
-    return log, [(_work(s, scale, c), log.time(c)) for c in grid if log.time(c) is not None]
+    timed = [c for c in grid if log.time(c) is not None]
+    return log, list(zip(_works(s, scale, timed), [log.time(c) for c in timed]))
 
 # %% ../../nbs/19_results.ipynb #72a866ab-1
 def estimate(name:str, # a key of EXPERIMENTS
@@ -140,6 +150,7 @@ def estimate(name:str, # a key of EXPERIMENTS
              cells:int=2, # timed cells wanted per sweep
              progress=None, # optional callable(message), once per cell run
              calibrate:str=None, # None: time cells of `scale`; 'quick' or 'full': time that scale's cells instead (into out/calibration-SCALE)
+             skip=(), # sweep names left out (already estimated with another experiment)
             ) -> list:
     """Time up to `cells` cells of each sweep (recorded ones count).
 
@@ -151,7 +162,7 @@ def estimate(name:str, # a key of EXPERIMENTS
     out, device = _checked_out(name, scale, dtype, out), str(resolve_device(device))
     with _writing(out): # the timed cells are written into out
         estimates = []
-        for s in EXPERIMENTS[name].sweeps:
+        for s in (s for s in EXPERIMENTS[name].sweeps if s.name not in skip):
             log, timed = _timed_cells(
                 s, scale, out, dtype, device, 0 if calibrate else cells, progress
             )
@@ -162,7 +173,7 @@ def estimate(name:str, # a key of EXPERIMENTS
                     device, cells, progress)[1]
             rate = sum(t for _, t in timed) / sum(w for w, _ in timed) if timed else math.nan
             grid = s.grid(scale)
-            left = [_work(s, scale, c) * rate for c in grid if log.get(c) is None]
+            left = [w * rate for w in _works(s, scale, [c for c in grid if log.get(c) is None])]
             mean = sum(left) / len(left) if left else 0.
             estimates.append(
                 Estimate(s.name, len(grid),
