@@ -110,18 +110,21 @@ def median_cell(sweep, scale:str) -> dict:
     work = (lambda c: sweep.work(sweep.params(scale, c))) if sweep.work else (lambda c: 0)
     return sorted(cells, key=work)[len(cells) // 2]
 
-def report(r:dict) -> str:
-    "A cell's table: a line per stage, then the cell."
-    ops = sum(r['seconds'].values())
-    lines = [f"### {r['sweep']} {r['cell']}: {r['wall']:.1f} s, peak RSS {r['peak_gib']:.2f} GiB\n",
-             f"SGEMM {r['sgemm'] / 1e9:.0f} GMAC/s, DGEMM {r['dgemm'] / 1e9:.0f} GMAC/s (one thread, this process)\n",
-             "| stage | time (s) | share | multiply-adds | of peak |", "|---|---|---|---|---|"]
+def rows(r:dict) -> list:
+    "A cell's lines of the table: one per stage, by time, then the time outside torch operations."
+    ops, first = sum(r['seconds'].values()), True
+    out = []
+    def line(stage, t, m, peak):
+        nonlocal first
+        head = (f"{r['sweep']} | {r['cell']} | {r['wall']:.1f} | {r['peak_gib']:.2f}" if first else ' | | |')
+        first = False
+        out.append(f"| {head} | {stage} | {t:.2f} | {100 * t / r['wall']:.0f}% | {m} | {peak} |")
     for stage, t in sorted(r['seconds'].items(), key=lambda kv: -kv[1]):
+        if t < 0.005 * r['wall']: continue # under half a percent
         m = sum(r['macs'].get(stage, {}).values())
-        peak = f"{100 * r['floor'][stage] / t:.0f}%" if m and t > 0 else '—'
-        lines.append(f"| {stage} | {t:.2f} | {100 * t / r['wall']:.0f}% | {m:.2e} | {peak} |")
-    lines.append(f"| outside torch operations | {r['wall'] - ops:.2f} | {100 * (r['wall'] - ops) / r['wall']:.0f}% | | |")
-    return '\n'.join(lines) + '\n'
+        line(stage, t, f'{m:.2e}' if m else '', f"{100 * r['floor'][stage] / t:.0f}%" if m and t > 0 else '')
+    line('outside torch operations', r['wall'] - ops, '', '')
+    return out
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -133,24 +136,28 @@ def main(argv=None):
     if args.one:
         sweep, cell = args.one.split('=', 1)
         print(json.dumps(profile_cell(sweep, json.loads(cell), args.scale, args.dtype))); return
-    import torch
+    import platform, torch
+    from ddlit.core import __version__
     from ddlit.repro.registry import EXPERIMENTS
     sweeps = list({s.name: s for e in EXPERIMENTS.values() for s in e.sweeps}.values())
     if args.sweeps: sweeps = [s for s in sweeps if s.name in args.sweeps]
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
-    print(f"# One {args.scale} cell per sweep, stage by stage ({args.dtype}, one thread, torch {torch.__version__})\n")
-    records, summary = [], []
+    records, failed = [], []
     for s in sweeps:
         cell = median_cell(s, args.scale)
         out = subprocess.run([sys.executable, __file__, '--scale', args.scale, '--dtype', args.dtype,
                               '--one', f'{s.name}={json.dumps(cell)}'], env=env, capture_output=True, text=True)
-        if out.returncode:
-            print(f"### {s.name} {cell}: failed\n\n```\n{out.stderr[-2000:]}\n```\n", flush=True); continue
-        r = json.loads(out.stdout.strip().splitlines()[-1]); records.append(r)
-        print(report(r), flush=True)
-        summary.append(f"| {s.name} | {r['cell']} | {r['wall']:.1f} | {r['peak_gib']:.2f} |")
-    print("## Summary\n\n| sweep | cell | wall (s) | peak RSS (GiB) |\n|---|---|---|---|")
-    print('\n'.join(summary))
-    if args.json: Path(args.json).write_text(json.dumps(records, indent=1))
+        if out.returncode: failed.append(f"{s.name} {cell}: {out.stderr.strip().splitlines()[-1]}"); continue
+        records.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"{s.name}: {records[-1]['wall']:.1f} s", file=sys.stderr, flush=True)
+    rate = lambda k: sorted(r[k] for r in records)[len(records) // 2] / 1e9
+    print(f"One {args.scale} cell per sweep (median work, seed 0), stage by stage: ddlit {__version__}, "
+          f"{platform.machine()} CPU, torch {torch.__version__}, {args.dtype}, one thread; SGEMM "
+          f"{rate('sgemm'):.0f} GMAC/s, DGEMM {rate('dgemm'):.0f} GMAC/s (medians of the processes)\n")
+    print("| sweep | cell | wall (s) | peak RSS (GiB) | stage | time (s) | share | multiply-adds | of peak |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in records: print('\n'.join(rows(r)))
+    for f in failed: print(f"\nfailed: {f}")
+    if args.json: Path(args.json).write_text(json.dumps(records, indent=1) + '\n')
 
 if __name__ == '__main__': main()

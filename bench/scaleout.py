@@ -35,16 +35,16 @@ def local_workers(tmp:Path):
     print(f"| --jobs 1 | {one:.1f} | 1.00x |\n| --jobs 2 | {two:.1f} | {one / two:.2f}x |")
     print(f"\nfig1.csv byte-identical between the two runs: {same}\n")
 
-def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64') -> list:
-    "`name`'s full-scale estimate on `workers`, its quick calibration cells timed into tmp/name once (one thread)."
+def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64', skip=()) -> list:
+    "`name`'s full-scale estimate on `workers` (sweeps in `skip` left out), its quick cells timed into tmp/name once."
     from ddlit.repro.registry import estimate
-    return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype)
+    return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype, skip=skip)
 
 def work_model(tmp:Path, cells:int, budget:float, stretch:float):
     "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
     from functools import partial
     from ddlit.repro.common import compute_cell
-    from ddlit.repro.registry import EXPERIMENTS
+    from ddlit.repro.registry import EXPERIMENTS, _works
     from ddlit.repro.sweep import timed_call
     print(f"## The work model: full cells predicted from quick ones, against their measured time (one thread)\n")
     print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
@@ -53,7 +53,7 @@ def work_model(tmp:Path, cells:int, budget:float, stretch:float):
         for s, e in zip(experiment.sweeps, calibrated(tmp, name, cells)):
             if s.name in seen: continue
             seen.add(s.name)
-            work = lambda c: s.work(s.params('full', c))
+            work = lambda c: _works(s, 'full', [c])[0] # the cell alone in a fresh process: its shared parts too
             ordered = [c for c in sorted(s.grid('full'), key=work) if c['seed'] == 0]
             cheap = [c for c in ordered if work(c) * e.seconds_per_work <= budget][:2] or [c for c in ordered[:1] if work(c) * e.seconds_per_work <= stretch]
             for cell in cheap:
@@ -68,9 +68,11 @@ def full_estimates(tmp:Path, cells:int, workers:int):
     from ddlit.repro.registry import EXPERIMENTS
     print(f"## Full scale, predicted from {cells} quick cells per sweep (float64, one thread per worker)\n")
     print(f"| experiment | cells | 1 worker (h) | {workers} workers (h) | mean cell (min) |\n|---|---|---|---|---|")
-    total1 = totalw = 0
-    for name in EXPERIMENTS:
-        one, many = (calibrated(tmp, name, cells, w) for w in (1, workers))
+    total1, totalw, seen = 0, 0, set()
+    for name in EXPERIMENTS: # a sweep two experiments share is counted with the first
+        one, many = (calibrated(tmp, name, cells, w, skip=seen) for w in (1, workers))
+        seen.update(e.sweep for e in one)
+        if not one: continue
         h1, hw = sum(e.remaining_seconds for e in one) / 3600, sum(e.remaining_seconds for e in many) / 3600
         total1, totalw = total1 + h1, totalw + hw
         print(f"| {name} | {sum(e.cells for e in one)} | {h1:.1f} | {hw:.2f} | {sum(e.seconds_per_cell * (e.cells - e.done) for e in one) / max(sum(e.cells - e.done for e in one), 1) / 60:.1f} |", flush=True)
@@ -80,7 +82,7 @@ def confirm(tmp:Path, results:Path, cells:int):
     "Each full log's finished cells: logged wall time against the prediction from a fresh quick calibration."
     import json, shutil
     from ddlit.repro.common import sweep_log
-    from ddlit.repro.registry import EXPERIMENTS
+    from ddlit.repro.registry import EXPERIMENTS, _works
     print(f"## The estimate, confirmed: full-scale cells run here against their prediction (one worker, one thread)\n")
     print("| sweep | dtype | cells done | measured (h) | predicted for them (h) | measured / predicted | per cell, from-to | "
           "remaining, predicted (h) |\n|---|---|---|---|---|---|---|---|")
@@ -96,9 +98,9 @@ def confirm(tmp:Path, results:Path, cells:int):
             log = sweep_log(s, 'full', copy, header['dtype'], header['device'])
             rate = {e.sweep: e for e in calibrated(tmp / 'cal' / header['dtype'], name, cells, dtype=header['dtype'])}[s.name].seconds_per_work
             done = [(c, log.time(c)) for c in s.grid('full') if log.time(c) is not None]
-            predicted = [s.work(s.params('full', c)) * rate for c, _ in done]
+            predicted = [w * rate for w in _works(s, 'full', [c for c, _ in done])] # in the order they ran
             ratios = [t / q for (_, t), q in zip(done, predicted)]
-            left = sum(s.work(s.params('full', c)) * rate for c in s.grid('full') if log.get(c) is None)
+            left = sum(_works(s, 'full', [c for c in s.grid('full') if log.get(c) is None])) * rate
             measured = sum(t for _, t in done)
             print(f"| {s.name} | {header['dtype']} | {len(done)} of {len(s.grid('full'))} | {measured / 3600:.2f} | {sum(predicted) / 3600:.2f} | "
                   f"{measured / sum(predicted):.2f} | {min(ratios):.2f}-{max(ratios):.2f} | {left / 3600:.1f} |", flush=True)

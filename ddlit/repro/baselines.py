@@ -9,9 +9,9 @@ __all__ = ['random_features_net', 'oracle_net', 'ridge_distillation']
 import torch
 from ..core import check_generator, check_int, check_size, check_tensor, gaussian
 from ..network import TwoLayerNet
-from ..phase2 import gm_labels, rank_report
+from ..phase2 import feature_r, gm_labels, rank_report
 from ..reference import Reference
-from ..second_set import rank_and_condition
+from ..second_set import numerical_rank
 from ..tasks import MultiIndexTask
 
 # %% ../../nbs/13_baselines.ipynb #88022d1e
@@ -51,11 +51,13 @@ def ridge_distillation(net1:TwoLayerNet, # the first layer after phase 1 (biases
         raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     check_size(check_tensor(X, 'X', ndim=2, like=net1.W, like_name='net1.W'), 'X', 1, net1.d,
                'the input dimension of net1')
-    target = rank_and_condition(net1.features(X))[0]
+    # the rank of the features in their dtype, then the float64 R factor every rank test shares
+    target = numerical_rank(torch.linalg.svdvals(feature_r(net1, X)), (X.shape[0], net1.L))
+    R = feature_r(net1.to(torch.float64), X.double())
     limit = check_int(X.shape[0] if max_points is None else max_points, 'max_points', low=1)
     check_generator(gen, 'gen', net1.W.device)
     X2 = gaussian(min(target, limit), net1.d, gen=gen, dtype=net1.W.dtype)
-    while X2.shape[0] < limit and rank_report(net1, X2, X).rate < 100:
+    while X2.shape[0] < limit and rank_report(net1, X2, X, R).rate < 100:
         X2 = torch.cat([
             X2,
             gaussian(min(X2.shape[0], limit - X2.shape[0]), net1.d, gen=gen, dtype=net1.W.dtype)
