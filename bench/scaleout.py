@@ -7,8 +7,8 @@
 
 1. Local workers: `ddlit reproduce fig1 --quick` with --jobs 1 and with --jobs 2 (one BLAS thread per process),
    wall time of each and the ratio; the two tables must be byte-identical.
-2. The work model: calibrated on quick cells (`estimate(..., calibrate='quick')`), its prediction for full-scale
-   cells small enough to time here, against their measured wall time.
+2. The work model: calibrated on quick cells (`estimate(..., calibrate='quick')`), its prediction for the full cell
+   of every sweep that `bench/cells.py` profiled (bench/results/cpu-cells.json), against its measured wall time.
 3. The full-scale estimate of every experiment, from the quick calibration, on 1 worker and on --workers.
 4. The estimate, confirmed: for every full-scale log in --results (results/full), the wall time logged for its
    finished cells against what the work model, calibrated afresh on quick cells of the log's dtype, predicts for them.
@@ -40,27 +40,24 @@ def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64'
     from ddlit.repro.registry import estimate
     return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype, skip=skip)
 
-def work_model(tmp:Path, cells:int, budget:float, stretch:float):
-    "Each sweep's two cheapest full cells predicted within `budget` seconds (else its cheapest, within `stretch`), timed against their prediction."
-    from functools import partial
-    from ddlit.repro.common import compute_cell
+def work_model(tmp:Path, cells:int, measured:Path):
+    "Each sweep's profiled full cell (bench/cells.py, `measured`) against its prediction from the quick calibration."
+    import json
     from ddlit.repro.registry import EXPERIMENTS, _works
-    from ddlit.repro.sweep import timed_call
     print(f"## The work model: full cells predicted from quick ones, against their measured time (one thread)\n")
+    print(f"Measured: one full cell per sweep, each in a fresh process (`{measured}`, from `python bench/cells.py`); "
+          "predicted: its work, shared parts included, times the rate of the quick calibration.\n")
     print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
-    seen = set()
+    records, seen = {r['sweep']: r for r in json.loads(measured.read_text())}, set()
     for name, experiment in EXPERIMENTS.items():
-        for s, e in zip(experiment.sweeps, calibrated(tmp, name, cells)):
-            if s.name in seen: continue
-            seen.add(s.name)
-            work = lambda c: _works(s, 'full', [c])[0] # the cell alone in a fresh process: its shared parts too
-            ordered = [c for c in sorted(s.grid('full'), key=work) if c['seed'] == 0]
-            cheap = [c for c in ordered if work(c) * e.seconds_per_work <= budget][:2] or [c for c in ordered[:1] if work(c) * e.seconds_per_work <= stretch]
-            for cell in cheap:
-                _, seconds = timed_call(partial(compute_cell, s, 'full', 'float64', 'cpu'), cell)
-                predicted = work(cell) * e.seconds_per_work
-                print(f"| {s.name} | {cell} | {work(cell):.2e} | {predicted:.1f} | {seconds:.1f} | {seconds / predicted:.2f} |", flush=True)
-            if not cheap: print(f"| {s.name} | none predicted under {stretch:.0f} s (cheapest: {work(ordered[0]) * e.seconds_per_work / 60:.0f} min) | | | | |")
+        for e in calibrated(tmp, name, cells, skip=seen):
+            seen.add(e.sweep)
+            s = next(s for s in experiment.sweeps if s.name == e.sweep)
+            r = records.get(s.name)
+            if r is None: print(f"| {s.name} | not profiled | | | | |"); continue
+            work = _works(s, 'full', [r['cell']])[0] # the cell alone in a fresh process: its shared parts too
+            predicted = work * e.seconds_per_work
+            print(f"| {s.name} | {r['cell']} | {work:.2e} | {predicted:.1f} | {r['wall']:.1f} | {r['wall'] / predicted:.2f} |", flush=True)
     print()
 
 def full_estimates(tmp:Path, cells:int, workers:int):
@@ -78,7 +75,7 @@ def full_estimates(tmp:Path, cells:int, workers:int):
         print(f"| {name} | {sum(e.cells for e in one)} | {h1:.1f} | {hw:.2f} | {sum(e.seconds_per_cell * (e.cells - e.done) for e in one) / max(sum(e.cells - e.done for e in one), 1) / 60:.1f} |", flush=True)
     print(f"| all | | {total1:.1f} | {totalw:.2f} | |\n")
 
-def confirm(tmp:Path, results:Path, cells:int):
+def confirm(tmp:Path, results:Path, cells:int, only=None):
     "Each full log's finished cells: logged wall time against the prediction from a fresh quick calibration."
     import json, shutil
     from ddlit.repro.common import sweep_log
@@ -88,7 +85,8 @@ def confirm(tmp:Path, results:Path, cells:int):
           "remaining, predicted (h) |\n|---|---|---|---|---|---|---|---|")
     seen = set()
     for name, experiment in EXPERIMENTS.items():
-        sweeps = [s for s in experiment.sweeps if (results / f'{s.name}.jsonl').exists() and s.name not in seen]
+        sweeps = [s for s in experiment.sweeps if (results / f'{s.name}.jsonl').exists() and s.name not in seen
+                  and (not only or s.name in only)]
         if not sweeps: continue
         for s in sweeps:
             seen.add(s.name)
@@ -126,10 +124,10 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('part', choices=('jobs', 'estimate', 'confirm', 'dtype'), help='jobs: part 1; estimate: parts 2 and 3; confirm: part 4; dtype: part 5')
     p.add_argument('--results', type=Path, default=Path('results/full'), help='the full-scale logs that part 4 confirms')
+    p.add_argument('--sweeps', nargs='*', help='part 4: only these sweeps (those whose logs the current code timed)')
     p.add_argument('--cells', type=int, default=2, help='quick cells timed per sweep for the calibration')
     p.add_argument('--workers', type=int, default=64, help='workers of the cluster estimate')
-    p.add_argument('--budget', type=float, default=45, help='longest predicted full cell timed, two per sweep, to check the work model (s)')
-    p.add_argument('--stretch', type=float, default=240, help='where no cell fits --budget: longest predicted cell timed, one per sweep (s)')
+    p.add_argument('--measured', type=Path, default=Path('bench/results/cpu-cells.json'), help='the full cells profiled by bench/cells.py, one per sweep')
     a = p.parse_args()
     import torch
     torch.set_num_threads(1) # every figure is per worker of one thread, like the runs it predicts
@@ -138,6 +136,6 @@ if __name__ == '__main__':
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if a.part == 'jobs': local_workers(tmp)
-        elif a.part == 'confirm': confirm(tmp, a.results, a.cells)
+        elif a.part == 'confirm': confirm(tmp, a.results, a.cells, a.sweeps)
         elif a.part == 'dtype': dtypes()
-        else: work_model(tmp / 'est', a.cells, a.budget, a.stretch); full_estimates(tmp / 'est', a.cells, a.workers)
+        else: work_model(tmp / 'est', a.cells, a.measured); full_estimates(tmp / 'est', a.cells, a.workers)

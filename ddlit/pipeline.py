@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'floats_stored', 'DistilledDataset', 'Distillation',
-           'check_agree', 'replay_phase1', 'distill', 'distill_steps', 'retrain', 'dataset_checksum', 'save_dataset',
-           'load_dataset', 'ParadigmRow', 'Comparison', 'compare_paradigms', 'format_paradigms']
+           'check_agree', 'replay_phase1', 'distill', 'distill_steps', 'distill_strategies', 'retrain',
+           'dataset_checksum', 'save_dataset', 'load_dataset', 'ParadigmRow', 'Comparison', 'compare_paradigms',
+           'format_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
 import hashlib, json, warnings
@@ -211,12 +212,38 @@ def distill_steps(X:torch.Tensor, # real inputs (n, d)
 
     The matching runs once, to the largest k: every shorter run is a prefix of it. Each dataset
     equals `distill` with a fresh copy of `gen` and `gm_steps=k`."""
+    grid = _distill_grid(X, y, L, gen, config, steps, [config.strategy], ref_seed, info, task)
+    return {k: grid[k, config.strategy] for k in steps}
+
+def distill_strategies(X:torch.Tensor, # real inputs (n, d)
+                       y:torch.Tensor, # real labels (n,), raw
+                       L:int, # width of the network
+                       gen:torch.Generator, # draws the matching initializations and X~^(0)
+                       config:DistillConfig=DistillConfig(), # hyperparameters (its strategy is not read)
+                       strategies:list=STRATEGIES, # the second-set strategies wanted
+                       ref_seed:int=0, # seed of the reference initialization theta_ref
+                       info:dict=None, # extra JSON metadata to keep with each dataset
+                       task:MultiIndexTask=None, # the task (X, y) come from, if known
+                      ) -> dict:
+    """`distill` with each second-set strategy in `strategies`: {strategy: Distillation}.
+
+    The strategy changes only the inputs of $\\tilde D_2$: one matching run and one teacher serve
+    all. Each dataset equals `distill` with a fresh copy of `gen` and that strategy."""
+    grid = _distill_grid(X, y, L, gen, config, [config.gm_steps], strategies, ref_seed, info, task)
+    return {s: grid[config.gm_steps, s] for s in strategies}
+
+def _distill_grid(X, y, L, gen, config, steps, strategies, ref_seed, info, task) -> dict:
+    "{(k, strategy): Distillation}: checks, one matching run to max(steps), a teacher per k."
+    check_data(X, y) # each argument is checked once, here: the steps below take checked values
     if not isinstance(config, DistillConfig):
         raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
     if not isinstance(steps, (list, tuple)) or not steps:
         raise ValueError(f"steps must be a non-empty list of matching steps, got {steps!r}")
     for k in steps: check_int(k, 'steps', low=1)
+    if not isinstance(strategies, (list, tuple)) or not strategies:
+        raise ValueError(f"strategies must be a non-empty list of {STRATEGIES}, got {strategies!r}")
+    for s in strategies: replace(config, strategy=s) # refuses one not in STRATEGIES
     _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta,
                   config.variant, steps=max(steps))
     check_int(ref_seed, 'ref_seed', low=0)
@@ -227,14 +254,19 @@ def distill_steps(X:torch.Tensor, # real inputs (n, d)
     prep = _preprocess(X, y)
     X1s, y1 = _phase1_iterates(X, prep[1], config.N1, config.n_theta, L, gen, config.beta,
                                config.variant, steps=max(steps))
-    return {k: _distill_rest(X, prep, X1s[k - 1], y1, L, replace(config, gm_steps=k), ref_seed,
-                             info, task) for k in steps}
+    grid = {}
+    for k in steps:
+        net1 = replay_phase1(_reference_init(L, X.shape[1], ref_seed, X.dtype, X.device),
+                             X1s[k - 1], y1)
+        teacher = _finish_on_real_data(net1, X, prep, None, config.lams, config.val_fraction)
+        for s in strategies:
+            grid[k, s] = _second_set(X, prep, X1s[k - 1], y1, net1, teacher,
+                                     replace(config, gm_steps=k, strategy=s), ref_seed, info, task)
+    return grid
 
-def _distill_rest(X, prep, X1, y1, L, config, ref_seed, info, task) -> Distillation:
-    "`distill` after phase-1 matching: the teacher at t = 2 and the second set, from D~_1."
+def _second_set(X, prep, X1, y1, net1, teacher, config, ref_seed, info, task) -> Distillation:
+    "`distill` after the teacher: the second set along lines of D~_1, and the dataset."
     linear, res = prep
-    net1 = replay_phase1(_reference_init(L, X.shape[1], ref_seed, X.dtype, X.device), X1, y1)
-    teacher = _finish_on_real_data(net1, X, (linear, res), None, config.lams, config.val_fraction)
     pts = second_set_inputs(net1, X1, config.strategy)
     Phi_t = net1.to(torch.float64).features(pts.inputs(X1))
     y2 = (
@@ -247,7 +279,7 @@ def _distill_rest(X, prep, X1, y1, L, config, ref_seed, info, task) -> Distillat
             'n': X.shape[0], 'second_set': {'rank': rank, 'cond': cond},
             **({'task': task.record()} if task is not None else {}), **(info or {})}
     ds = DistilledDataset(
-        X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, L, ref_seed, config.matching, info
+        X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, net1.L, ref_seed, config.matching, info
     )
     n, train_floats = X.shape[0], floats_stored(X.shape[1], points=X.shape[0])
     if ds.floats >= train_floats: # memory is counted in floats: a point on a line costs two

@@ -20,14 +20,15 @@ from .common import (
     cell_task, errorbar_line, log2_ticks, row_from, summarize)
 from ..phase1 import distill_phase1
 from ..phase2 import (
-    PlainDescent, gm_labels, maximal_rank, one_step_fit, plain_descent, pm_labels, rank_report,
-    reconstruction_rate)
-from ..pipeline import DistillConfig, Distillation, distill, replay_phase1, retrain
+    PlainDescent, feature_r, gm_labels, maximal_rank, one_step_fit, plain_descent, pm_labels,
+    rank_report, reconstruction_rate)
+from ..pipeline import (
+    DistillConfig, Distillation, distill, distill_strategies, replay_phase1, retrain)
 from ..reference import reference_init
 from ..second_set import STRATEGIES, numerical_rank, second_set_inputs
 from .sweep import write_csv
 from ..tasks import preprocess
-from ..training import HeldOutSet, TrainedNet, gram, ridge_iterate
+from ..training import HeldOutSet, TrainedNet, feature_gram, ridge_iterate
 
 # %% ../../nbs/17_fig3_tables.ipynb #24f31cb3
 TABLE2_SETTINGS = {
@@ -94,10 +95,11 @@ def phase2_at(result:Distillation, # a distillation (its teacher's first layer a
               steps:list, # the numbers of teacher steps T
               loss:Callable, # a -> held-out loss (held_out_quadratic of the teacher)
               matching:str='gm', # 'gm' or 'pm'
+              sums:tuple=None, # the teacher's (G, c) on X (`feature_gram`), if already computed
              ) -> list:
     "For each T: the teacher at T steps and the students of both readings, as `PhaseTwoAt`."
     ds, teacher = result.dataset, result.teacher
-    G, c = gram(teacher.net.features(X), preprocess(X, y)[1])
+    G, c = sums or feature_gram(teacher.net, X, preprocess(X, y)[1])
     Phi_t = teacher.net.to(torch.float64).features(ds.inputs2())
     descent, out = plain_descent(Phi_t), []
     solved = one_step_fit(Phi_t, pm_labels(Phi_t, G, c, teacher.lam2)) if matching == 'pm' else None
@@ -147,10 +149,12 @@ class ReconstructionRow(StrategyCell):
         "Whether the teacher at T does better than predicting zero (else its rate says nothing)."
         return self.teacher_loss < self.zero_loss
 
-def _strategy_row(p:dict, X, y, result:Distillation, test) -> ReconstructionRow:
-    "The rank report and the reconstruction rates of one distillation, by the three procedures."
-    ds, rank = result.dataset, rank_report(result.teacher.net, result.dataset.inputs2(), X)
-    at = phase2_at(result, X, y, [p['T']], held_out_quadratic(result.teacher, test))[0]
+def _strategy_row(p:dict, X, y, result:Distillation, test, R, sums, loss) -> ReconstructionRow:
+    """The rank report and the reconstruction rates of one distillation, by the three procedures.
+
+    `R`, `sums` and `loss`: the teacher's R factor, Gram sums and held-out quadratic (shared)."""
+    ds, rank = result.dataset, rank_report(result.teacher.net, result.dataset.inputs2(), X, R)
+    at = phase2_at(result, X, y, [p['T']], loss, sums=sums)[0]
     limit = reconstruction_rate(test.loss(result.teacher)[0], test.loss(retrain(ds))[0])
     return row_from(
         ReconstructionRow, p, strategy=ds.info['config']['strategy'], N1=ds.N1, N2=ds.N2,
@@ -169,11 +173,15 @@ def _reconstruction_cell(p:dict, # settings merged with the cell: r, d, L, n, n_
     task, X, y, seed = cell_task(p)
     # one held-out set for both strategies
     ref_seed, test = cell_seed('ref', p['seed']), cell_test(task, p, cell_seed('test', p['seed']))
-    config = lambda strategy: DistillConfig(
-        N1=p.get('N1', p['r'] ** 2), n_theta=p['n_theta'], strategy=strategy
-    )
-    run = lambda s: distill(X, y, p['L'], make_generator(seed, X.device), config(s), ref_seed)
-    return [_strategy_row(p, X, y, run(s), test) for s in STRATEGIES]
+    config = DistillConfig(N1=p.get('N1', p['r'] ** 2), n_theta=p['n_theta'])
+    # one matching run and one teacher for both strategies; what depends on the teacher alone, once
+    results = distill_strategies(X, y, p['L'], make_generator(seed, X.device), config, STRATEGIES,
+                                 ref_seed)
+    teacher = results[STRATEGIES[0]].teacher
+    shared = dict(R=feature_r(teacher.net.to(torch.float64), X.double()),
+                  sums=feature_gram(teacher.net, X, preprocess(X, y)[1]),
+                  loss=held_out_quadratic(teacher, test))
+    return [_strategy_row(p, X, y, results[s], test, **shared) for s in STRATEGIES]
 
 # %% ../../nbs/17_fig3_tables.ipynb #5b8562a7-2
 def _reconstruction_work(p:dict, # the cell's parameters: its settings merged with the cell
