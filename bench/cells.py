@@ -8,7 +8,8 @@ are computed in it, as in the first cell of a seed in a sweep. In that process:
 
 - SGEMM and DGEMM are timed first (2048-square products), the rates every stage is compared with;
 - the cell runs under a dispatch mode that times every torch operation and counts the multiply-adds of the matrix
-  products (mm, addmm, bmm, mv, dot), each charged to the innermost library function of `STAGES` on the Python stack;
+  products (mm, addmm, bmm, mv, dot) and of the factorizations (QR, singular values, LU solves, by their textbook
+  counts), each charged to the innermost library function of `STAGES` on the Python stack;
 - the peak resident memory of the process is read at the end.
 
 A stage's "of peak" is the time its products would take at the GEMM rates of their dtypes (float32 at SGEMM, float64
@@ -32,6 +33,9 @@ STAGES = {
     'seeded_task': 'data and test draws', 'held_out_set': 'data and test draws', 'sample': 'data and test draws',
     'rank_report': 'rank tests', 'ridge_distillation': 'ridge distillation (baseline)',
     'gm_phase1_limit': 'phase-1 matching limit',
+    'phase2_at': "phase 2 at T steps (the teacher's Gram, students)",
+    'feature_gram': "phase 2 at T steps (the teacher's Gram, students)",
+    'held_out_quadratic': 'held-out quadratic (test Gram)',
 }
 
 def gemm_rates(size:int=2048) -> dict:
@@ -62,6 +66,10 @@ def _macs(func, args, out) -> int:
         a = args[-2]
         return shape(a)[0] * shape(a)[1]
     if name == 'dot': return args[0].numel()
+    if name in ('linalg_qr', '_linalg_svd'): # Householder QR; singular values (the two-sided reduction)
+        m, n = max(shape(args[0])[-2:]), min(shape(args[0])[-2:])
+        return m * n * n - n ** 3 // 3 if name == 'linalg_qr' else 2 * m * n * n
+    if name in ('_linalg_solve_ex', 'linalg_solve'): return shape(args[0])[-1] ** 3 // 3 # LU
     return 0
 
 def _stage() -> str:

@@ -16,7 +16,9 @@ from .reconstruction import held_out_quadratic, phase2_at
 from ..phase2 import RETRAIN_TOL, reconstruction_rate
 import math
 import torch
-from ..pipeline import MATCHINGS, DistillConfig, distill
+from ..pipeline import MATCHINGS, DistillConfig, distill_strategies
+from ..tasks import preprocess
+from ..training import feature_gram
 from ..second_set import STRATEGIES
 
 # %% ../../nbs/17a_finite_t.ipynb #db367a53
@@ -57,14 +59,16 @@ def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
         [],
     )
     zero = (test.f.double()**2).mean().item()
-    for strategy in STRATEGIES:
-        result = distill(
-            X, y, p['L'], make_generator(seed, X.device),
-            DistillConfig(N1=p['r']**2, n_theta=p['n_theta'], strategy=strategy), ref_seed
-        )
-        loss = held_out_quadratic(result.teacher, test)
+    # one matching run and one teacher for both strategies; its quadratic and Gram sums once
+    results = distill_strategies(X, y, p['L'], make_generator(seed, X.device),
+                                 DistillConfig(N1=p['r']**2, n_theta=p['n_theta']), STRATEGIES,
+                                 ref_seed)
+    teacher = results[STRATEGIES[0]].teacher
+    loss = held_out_quadratic(teacher, test)
+    sums = feature_gram(teacher.net, X, preprocess(X, y)[1])
+    for strategy, result in results.items():
         for matching in MATCHINGS:
-            for at in phase2_at(result, X, y, p['Ts'], loss, matching):
+            for at in phase2_at(result, X, y, p['Ts'], loss, matching, sums):
                 rows.append(
                     row_from(FiniteTRow, p, strategy=strategy, matching=matching, T=at.T,
                              cond=result.dataset.info['second_set']['cond'], zero_loss=zero,
@@ -78,10 +82,10 @@ def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-2
 def _finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    "One distillation per strategy; the SVD of Phi~, PM's solves at each T, the test Gram."
+    "One matching run and teacher; per strategy the SVD of Phi~ and PM's solves at each T; the test Gram."
     N2 = 2 * (p['L'] + 1) * p['r']**2 # the per-candidate bound, which dominates
-    return 2 * (matching_work(p) + 2 * training_work(p) +
-                (1 + len(p['Ts'])) * N2 * p['L']**2 + p['n_test'] * p['L']**2)
+    return (matching_work(p) + 2 * training_work(p) + p['n_test'] * p['L']**2
+            + 2 * (1 + len(p['Ts'])) * N2 * p['L']**2)
 
 FINITE_T_SWEEP = Sweep('finite_t', FINITE_T_SETTINGS, _finite_t_cell, FiniteTRow, _finite_t_work)
 
