@@ -2,6 +2,7 @@
 
     python bench/cells.py > bench/results/cpu-cells.md                   # every sweep's median-work full cell
     python bench/cells.py --sweeps fig1 table2 --scale full --dtype float32
+    python bench/cells.py --largest --sweeps table2 fig3 ... > bench/results/cpu-cells-largest.md   # the peak memory
 
 Each cell runs in a fresh process with one BLAS thread, so its shared parts (a seed's sources, its vanilla teacher)
 are computed in it, as in the first cell of a seed in a sweep. In that process:
@@ -100,7 +101,7 @@ def profile_cell(sweep:str, cell:dict, scale:str, dtype:str) -> dict:
             stage = _stage()
             seconds[stage] += took
             m = _macs(func, args, out)
-            if m: macs[stage][str(args[-1].dtype)] += m
+            if m: macs[stage][str(next(a.dtype for a in args if isinstance(a, torch.Tensor)))] += m
             return out
 
     start = time.perf_counter()
@@ -112,11 +113,11 @@ def profile_cell(sweep:str, cell:dict, scale:str, dtype:str) -> dict:
                 peak_gib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
                 work=s.work(s.params(scale, cell)) if s.work else None)
 
-def median_cell(sweep, scale:str) -> dict:
-    "The cell of median work (the sweep's model) with seed 0."
+def pick_cell(sweep, scale:str, largest:bool=False) -> dict:
+    "The cell of median (or largest) work by the sweep's model, with seed 0."
     cells = [c for c in sweep.grid(scale) if c.get('seed', 0) == 0]
     work = (lambda c: sweep.work(sweep.params(scale, c))) if sweep.work else (lambda c: 0)
-    return sorted(cells, key=work)[len(cells) // 2]
+    return sorted(cells, key=work)[-1 if largest else len(cells) // 2]
 
 def rows(r:dict) -> list:
     "A cell's lines of the table: one per stage, by time, then the time outside torch operations."
@@ -140,6 +141,8 @@ def main(argv=None):
     ap.add_argument('--scale', default='full'); ap.add_argument('--dtype', default='float32')
     ap.add_argument('--one', help=argparse.SUPPRESS) # SWEEP=CELL_JSON: profile in this process, print JSON
     ap.add_argument('--json', help='also write the raw records to this file')
+    ap.add_argument('--largest', action='store_true', help="each sweep's largest cell instead of its median one")
+    ap.add_argument('--merge', action='store_true', help='with --json: keep the records of the other sweeps in it')
     args = ap.parse_args(argv)
     if args.one:
         sweep, cell = args.one.split('=', 1)
@@ -152,14 +155,19 @@ def main(argv=None):
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     records, failed = [], []
     for s in sweeps:
-        cell = median_cell(s, args.scale)
+        cell = pick_cell(s, args.scale, args.largest)
         out = subprocess.run([sys.executable, __file__, '--scale', args.scale, '--dtype', args.dtype,
                               '--one', f'{s.name}={json.dumps(cell)}'], env=env, capture_output=True, text=True)
         if out.returncode: failed.append(f"{s.name} {cell}: {out.stderr.strip().splitlines()[-1]}"); continue
         records.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(f"{s.name}: {records[-1]['wall']:.1f} s", file=sys.stderr, flush=True)
+    if args.merge and args.json and Path(args.json).is_file(): # the other sweeps' records, in registry order
+        mine = {r['sweep']: r for r in json.loads(Path(args.json).read_text())}
+        mine.update({r['sweep']: r for r in records})
+        order = [s.name for e in EXPERIMENTS.values() for s in e.sweeps]
+        records = sorted(mine.values(), key=lambda r: order.index(r['sweep']))
     rate = lambda k: sorted(r[k] for r in records)[len(records) // 2] / 1e9
-    print(f"One {args.scale} cell per sweep (median work, seed 0), stage by stage: ddlit {__version__}, "
+    print(f"One {args.scale} cell per sweep ({'largest' if args.largest else 'median'} work, seed 0), stage by stage: ddlit {__version__}, "
           f"{platform.machine()} CPU, torch {torch.__version__}, {args.dtype}, one thread; SGEMM "
           f"{rate('sgemm'):.0f} GMAC/s, DGEMM {rate('dgemm'):.0f} GMAC/s (medians of the processes)\n")
     print("| sweep | cell | wall (s) | peak RSS (GiB) | stage | time (s) | share | multiply-adds | of peak |")

@@ -2,7 +2,7 @@
 
     python bench/scaleout.py jobs > bench/results/cpu-jobs.md          # part 1, about 4 minutes on 2 cores
     python bench/scaleout.py estimate > bench/results/cpu-estimate.md  # parts 2 and 3
-    python bench/scaleout.py confirm > bench/results/cpu-confirm.md    # part 4, after (part of) a full run
+    python bench/scaleout.py confirm --sweeps rates_n rates_m rates_samples rates_memory rates_width > bench/results/cpu-confirm.md  # part 4
     python bench/scaleout.py dtype > bench/results/cpu-dtype.md        # part 5, about 4 minutes
 
 1. Local workers: `ddlit reproduce fig1 --quick` with --jobs 1 and with --jobs 2 (one BLAS thread per process),
@@ -40,7 +40,7 @@ def calibrated(tmp:Path, name:str, cells:int, workers:int=1, dtype:str='float64'
     from ddlit.repro.registry import estimate
     return estimate(name, 'full', tmp / name, workers=workers, cells=cells, calibrate='quick', dtype=dtype, skip=skip)
 
-def work_model(tmp:Path, cells:int, measured:Path):
+def work_model(tmp:Path, cells:int, measured:Path, dtype:str):
     "Each sweep's profiled full cell (bench/cells.py, `measured`) against its prediction from the quick calibration."
     import json
     from ddlit.repro.registry import EXPERIMENTS, _works
@@ -50,7 +50,7 @@ def work_model(tmp:Path, cells:int, measured:Path):
     print("| sweep | full cell | work (multiply-adds) | predicted (s) | measured (s) | measured / predicted |\n|---|---|---|---|---|---|")
     records, seen = {r['sweep']: r for r in json.loads(measured.read_text())}, set()
     for name, experiment in EXPERIMENTS.items():
-        for e in calibrated(tmp, name, cells, skip=seen):
+        for e in calibrated(tmp, name, cells, dtype=dtype, skip=seen):
             seen.add(e.sweep)
             s = next(s for s in experiment.sweeps if s.name == e.sweep)
             r = records.get(s.name)
@@ -60,14 +60,14 @@ def work_model(tmp:Path, cells:int, measured:Path):
             print(f"| {s.name} | {r['cell']} | {work:.2e} | {predicted:.1f} | {r['wall']:.1f} | {r['wall'] / predicted:.2f} |", flush=True)
     print()
 
-def full_estimates(tmp:Path, cells:int, workers:int):
+def full_estimates(tmp:Path, cells:int, workers:int, dtype:str):
     "Every experiment at full scale, on one worker and on `workers`, from the calibration already timed."
     from ddlit.repro.registry import EXPERIMENTS
-    print(f"## Full scale, predicted from {cells} quick cells per sweep (float64, one thread per worker)\n")
+    print(f"## Full scale, predicted from {cells} quick cells per sweep ({dtype}, one thread per worker)\n")
     print(f"| experiment | cells | 1 worker (h) | {workers} workers (h) | mean cell (min) |\n|---|---|---|---|---|")
     total1, totalw, seen = 0, 0, set()
     for name in EXPERIMENTS: # a sweep two experiments share is counted with the first
-        one, many = (calibrated(tmp, name, cells, w, skip=seen) for w in (1, workers))
+        one, many = (calibrated(tmp, name, cells, w, dtype, skip=seen) for w in (1, workers))
         seen.update(e.sweep for e in one)
         if not one: continue
         h1, hw = sum(e.remaining_seconds for e in one) / 3600, sum(e.remaining_seconds for e in many) / 3600
@@ -127,6 +127,7 @@ if __name__ == '__main__':
     p.add_argument('--sweeps', nargs='*', help='part 4: only these sweeps (those whose logs the current code timed)')
     p.add_argument('--cells', type=int, default=2, help='quick cells timed per sweep for the calibration')
     p.add_argument('--workers', type=int, default=64, help='workers of the cluster estimate')
+    p.add_argument('--dtype', default='float32', help='parts 2 and 3: the dtype of the runs predicted (the full runs here: float32)')
     p.add_argument('--measured', type=Path, default=Path('bench/results/cpu-cells.json'), help='the full cells profiled by bench/cells.py, one per sweep')
     a = p.parse_args()
     import torch
@@ -138,4 +139,4 @@ if __name__ == '__main__':
         if a.part == 'jobs': local_workers(tmp)
         elif a.part == 'confirm': confirm(tmp, a.results, a.cells, a.sweeps)
         elif a.part == 'dtype': dtypes()
-        else: work_model(tmp / 'est', a.cells, a.measured); full_estimates(tmp / 'est', a.cells, a.workers)
+        else: work_model(tmp / 'est', a.cells, a.measured, a.dtype); full_estimates(tmp / 'est', a.cells, a.workers, a.dtype)

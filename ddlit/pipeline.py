@@ -195,6 +195,7 @@ def distill(X:torch.Tensor, # real inputs (n, d)
 
     $\\tilde D_1$ by one-step gradient matching, phase 1 retrained from it, the teacher's phase 2 on
     the real data, then $\\tilde D_2$ by gradient or performance matching."""
+    _check_config(config)
     return distill_steps(X, y, L, gen, config, [config.gm_steps], ref_seed, info, task)[
         config.gm_steps]
 
@@ -212,6 +213,7 @@ def distill_steps(X:torch.Tensor, # real inputs (n, d)
 
     The matching runs once, to the largest k: every shorter run is a prefix of it. Each dataset
     equals `distill` with a fresh copy of `gen` and `gm_steps=k`."""
+    _check_config(config)
     grid = _distill_grid(X, y, L, gen, config, steps, [config.strategy], ref_seed, info, task)
     return {k: grid[k, config.strategy] for k in steps}
 
@@ -229,14 +231,18 @@ def distill_strategies(X:torch.Tensor, # real inputs (n, d)
 
     The strategy changes only the inputs of $\\tilde D_2$: one matching run and one teacher serve
     all. Each dataset equals `distill` with a fresh copy of `gen` and that strategy."""
+    _check_config(config)
     grid = _distill_grid(X, y, L, gen, config, [config.gm_steps], strategies, ref_seed, info, task)
     return {s: grid[config.gm_steps, s] for s in strategies}
+
+def _check_config(config):
+    "Raise unless `config` is a DistillConfig (before any of its fields is read)."
+    if not isinstance(config, DistillConfig):
+        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
 
 def _distill_grid(X, y, L, gen, config, steps, strategies, ref_seed, info, task) -> dict:
     "{(k, strategy): Distillation}: checks, one matching run to max(steps), a teacher per k."
     check_data(X, y) # each argument is checked once, here: the steps below take checked values
-    if not isinstance(config, DistillConfig):
-        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if task is not None: check_agree(task, X)
     if not isinstance(steps, (list, tuple)) or not steps:
         raise ValueError(f"steps must be a non-empty list of matching steps, got {steps!r}")
