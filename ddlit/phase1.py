@@ -179,7 +179,8 @@ def distill_phase1(X:torch.Tensor, # real inputs (n, d)
 
 def _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):
     "`distill_phase1` on arguments already checked (by `distill_phase1` or `distill`)."
-    X1s, y_tilde = _phase1_iterates(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+    X1s, y_tilde = _phase1_iterates(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m,
+                                    steps)
     return X1s[-1], y_tilde
 
 def _phase1_iterates(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):

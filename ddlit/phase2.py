@@ -239,8 +239,8 @@ def feature_r(net:TwoLayerNet, # a network: its features at X, computed in its d
              ) -> torch.Tensor:
     """The R factor of the features of `X` (widened to float64), `R_ROWS` rows at a time (TSQR).
 
-    $\\Phi=QR$ with $R$ at most $L\\times L$: $[M;\\Phi]$ and $[M;R]$ have the same singular values for
-    any $M$, so a rank test on a tall stack needs $R$ alone, and no n x L float64 copy."""
+    $\\Phi=QR$ with $R$ at most $L\\times L$: $[M;\\Phi]$ and $[M;R]$ have the same singular values
+    for any $M$, so a rank test on a tall stack needs $R$ alone, and no n x L float64 copy."""
     R = None
     for i in range(0, X.shape[0], R_ROWS):
         block = net.features(X[i:i + R_ROWS]).double()

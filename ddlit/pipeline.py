@@ -285,7 +285,8 @@ def _second_set(X, prep, X1, y1, net1, teacher, config, ref_seed, info, task) ->
             'n': X.shape[0], 'second_set': {'rank': rank, 'cond': cond},
             **({'task': task.record()} if task is not None else {}), **(info or {})}
     ds = DistilledDataset(
-        X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, net1.L, ref_seed, config.matching, info
+        X1, y1, pts.index, pts.s, y2, linear.alpha, linear.beta, net1.L, ref_seed, config.matching,
+        info
     )
     n, train_floats = X.shape[0], floats_stored(X.shape[1], points=X.shape[0])
     if ds.floats >= train_floats: # memory is counted in floats: a point on a line costs two

@@ -92,7 +92,7 @@ def _block_sums(feats, # (start, stop) -> the features of rows start:stop, (stop
                 start:int, stop:int, # the rows summed
                 A:torch.Tensor=None, # candidate second layers (L, k): also their squared errors
                ) -> tuple:
-    """$\\sum\\phi\\phi^\\top$, $\\sum\\phi y$ (float64) over the rows, one block of `FEATURE_ROWS` at a time.
+    """$\\sum\\phi\\phi^\\top$ and $\\sum\\phi y$ in float64, `FEATURE_ROWS` rows at a time.
 
     With `A`, each column's $\\sum(\\phi^\\top a-y)^2$ from the same blocks (one pass)."""
     L = feats(start, min(start + 1, stop)).shape[1]

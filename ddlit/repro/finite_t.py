@@ -82,7 +82,7 @@ def _finite_t_cell(p:dict, # settings merged with the cell: r, d, L, n, n_theta,
 # %% ../../nbs/17a_finite_t.ipynb #8a5a5159-2
 def _finite_t_work(p:dict, # the cell's parameters: its settings merged with the cell
                   ) -> int:
-    "One matching run and teacher; per strategy the SVD of Phi~ and PM's solves at each T; the test Gram."
+    "One matching run, teacher and test Gram; per strategy the SVD of Phi~, PM's solves per T."
     N2 = 2 * (p['L'] + 1) * p['r']**2 # the per-candidate bound, which dominates
     return (matching_work(p) + 2 * training_work(p) + p['n_test'] * p['L']**2
             + 2 * (1 + len(p['Ts'])) * N2 * p['L']**2)
