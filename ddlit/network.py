@@ -45,9 +45,12 @@ class TwoLayerNet:
 
     def features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
         "$\\Phi_{ij}=\\mathrm{act}(\\langle w_j,x_i\\rangle+b_j)$, shape (n, L)."
+        return self._features(self._checked(X), act)
+
+    def _checked(self, X:torch.Tensor) -> torch.Tensor:
+        "`X`, once checked as inputs of this network: 2-D, its dtype and device, d columns."
         check_tensor(X, 'X', ndim=2, like=self.W, like_name='W')
-        check_size(X, 'X', 1, self.d, 'the input dimension of W')
-        return self._features(X, act)
+        return check_size(X, 'X', 1, self.d, 'the input dimension of W')
 
     def _features(self, X:torch.Tensor, act=relu) -> torch.Tensor:
         "`features` of inputs its public caller has already checked against this network."

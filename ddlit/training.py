@@ -90,12 +90,12 @@ GRAM_COLUMNS = 512 # column blocks of a Gram matrix: those below the diagonal ar
 def _block_sums(feats, # (start, stop) -> the features of rows start:stop, (stop - start, L)
                 y:torch.Tensor, # labels (n,)
                 start:int, stop:int, # the rows summed
+                L:int, # columns of the features
                 A:torch.Tensor=None, # candidate second layers (L, k): also their squared errors
                ) -> tuple:
     """$\\sum\\phi\\phi^\\top$ and $\\sum\\phi y$ in float64, `FEATURE_ROWS` rows at a time.
 
     With `A`, each column's $\\sum(\\phi^\\top a-y)^2$ from the same blocks (one pass)."""
-    L = feats(start, min(start + 1, stop)).shape[1]
     G = torch.zeros(L, L, dtype=torch.float64, device=y.device)
     c = torch.zeros(L, dtype=torch.float64, device=y.device)
     sq = None if A is None else torch.zeros(A.shape[1], dtype=torch.float64, device=y.device)
@@ -116,7 +116,7 @@ def gram(Phi:torch.Tensor, # features (n, L)
          y:torch.Tensor, # labels (n,)
         ):
     "$G=\\Phi^\\top\\Phi/n$ and $c=\\Phi^\\top y/n$ in float64: all phase 2 needs from the data."
-    G, c, _ = _block_sums(lambda i, j: Phi[i:j], y, 0, Phi.shape[0])
+    G, c, _ = _block_sums(lambda i, j: Phi[i:j], y, 0, Phi.shape[0], Phi.shape[1])
     return G / Phi.shape[0], c / Phi.shape[0]
 
 def feature_gram(net:TwoLayerNet, # a network: its features at X
@@ -124,7 +124,7 @@ def feature_gram(net:TwoLayerNet, # a network: its features at X
                  y:torch.Tensor, # labels (n,)
                 ):
     "`gram` of the features of `X`, built and summed a block of rows at a time (no n x L copy)."
-    G, c, _ = _block_sums(_features_of(net, X), y, 0, X.shape[0])
+    G, c, _ = _block_sums(_features_of(net, X), y, 0, X.shape[0], net.L)
     return G / X.shape[0], c / X.shape[0]
 
 def _features_of(net, X):
@@ -220,18 +220,19 @@ def select_ridge(Phi:torch.Tensor, # features (n, L)
                  val_fraction:float=0.2, # share of the rows held out
                 ):
     "The $\\lambda_2$ in `lams` with the lowest validation loss, and every candidate's loss."
-    _, losses = _split_sums(lambda i, j: Phi[i:j], y, Phi.shape[0], lams, val_fraction)
+    n, L = Phi.shape
+    _, losses = _split_sums(lambda i, j: Phi[i:j], y, n, L, lams, val_fraction)
     return min(losses, key=losses.get), losses
 
-def _split_sums(feats, y, n, lams, val_fraction) -> tuple:
+def _split_sums(feats, y, n, L, lams, val_fraction) -> tuple:
     """The sums of all $n$ rows and each candidate's validation loss, in one pass over the rows.
 
     The fitting rows first, then the held-out rows (the first `val_fraction`), which give the
     losses of every candidate and complete the sums."""
     n_val = math.ceil(val_fraction * n)
-    G, c, _ = _block_sums(feats, y, n_val, n)
+    G, c, _ = _block_sums(feats, y, n_val, n, L)
     A = torch.stack([_solve_ridge(G / (n - n_val), c / (n - n_val), lam) for lam in lams], 1)
-    G_val, c_val, sq = _block_sums(feats, y, 0, n_val, A.to(y.dtype))
+    G_val, c_val, sq = _block_sums(feats, y, 0, n_val, L, A.to(y.dtype))
     losses = {lam: 0.5 * sq[k].item() / n_val for k, lam in enumerate(lams)}
     return (G + G_val, c + c_val), losses
 
@@ -337,8 +338,7 @@ def fit_second_layer(net:TwoLayerNet, # first layer and biases after re-initiali
                      steps:int=None, # None: closed-form ridge; else this many steps of gradient descent
                     ):
     "Phase 2 of Definition 3.5: the net with its fitted second layer, $\\lambda_2$, the losses."
-    net.features(X[:1]) # checks X against the network
-    return _fit_on_inputs(net, X, y, lam2, lams, val_fraction, steps)
+    return _fit_on_inputs(net, net._checked(X), y, lam2, lams, val_fraction, steps)
 
 def _fit_on_inputs(net, X, y, lam2, lams, val_fraction, steps):
     """`fit_second_layer` on checked arguments.
@@ -347,9 +347,9 @@ def _fit_on_inputs(net, X, y, lam2, lams, val_fraction, steps):
     chooses the ridge and fits, and no n x L matrix is held."""
     feats, n = _features_of(net, X), X.shape[0]
     if lam2 is None:
-        (G, c), val_losses = _split_sums(feats, y, n, lams, val_fraction)
+        (G, c), val_losses = _split_sums(feats, y, n, net.L, lams, val_fraction)
         lam2 = min(val_losses, key=val_losses.get)
-    else: (G, c, _), val_losses = _block_sums(feats, y, 0, n), {}
+    else: (G, c, _), val_losses = _block_sums(feats, y, 0, n, net.L), {}
     G, c = G / n, c / n
     a = _solve_ridge(G, c, lam2) if steps is None else _ridge_gd(G, c, lam2, steps, None, X.dtype).a
     return replace(net, a=a.to(X.dtype)), lam2, val_losses
