@@ -9,7 +9,8 @@ __all__ = ['relu', 'TwoLayerNet', 'check_width', 'symmetric_init', 'softplus', '
 from dataclasses import dataclass
 import torch
 from .core import (
-    check_float, check_generator, check_int, check_size, check_tensor, gaussian, resolve_dtype)
+    check_float, check_generator, check_int, check_memory, check_size, check_tensor, gaussian,
+    resolve_dtype)
 
 # %% ../nbs/03_network.ipynb #912ae3bc
 def relu(z:torch.Tensor, # pre-activations, any shape
@@ -91,6 +92,7 @@ def symmetric_init(L:int, # width, even
     check_int(d, 'd', low=1)
     check_generator(gen, 'gen', gen.device)
     dtype = resolve_dtype(dtype)
+    check_memory(3 * 8 * L * (d + 2), gen.device, f'a network of width L = {L} on d = {d} inputs')
     W = gaussian(L // 2, d, gen=gen)
     W = (W / W.norm(dim=1, keepdim=True)).to(dtype) # a normalized Gaussian is uniform on the sphere
     a = 2 * torch.randint(0, 2, (L // 2,), generator=gen, device=gen.device).to(dtype) - 1

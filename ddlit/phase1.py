@@ -8,7 +8,7 @@ __all__ = ['VARIANTS', 'init_directions', 'gm_phase1_stream', 'gm_phase1_limit',
 # %% ../nbs/05_gm_phase1.ipynb #d205a946
 import math
 import torch
-from .core import check_float, check_generator, check_int, gaussian
+from .core import check_float, check_generator, check_int, check_memory, gaussian
 from .network import (
     TwoLayerNet, check_width, relu, softplus, softplus_d1, softplus_d2, symmetric_init)
 from .tasks import check_data
@@ -22,6 +22,8 @@ def init_directions(n_theta:int, # number of random initializations
                     dtype=torch.float64, # dtype of the directions
                    ) -> torch.Tensor:
     "The $n_\\theta L/2$ distinct first-layer rows of $n_\\theta$ symmetric initializations."
+    check_memory(2 * 8 * n_theta * (L // 2) * d, gen.device, f'n_theta = {n_theta} initializations '
+                                                             f'of width {L} in d = {d}')
     return torch.cat([symmetric_init(L, d, gen, dtype).W[:L // 2] for _ in range(n_theta)])
 
 # %% ../nbs/05_gm_phase1.ipynb #03a90b21

@@ -9,7 +9,7 @@ __all__ = ['MATCHINGS', 'FORMAT', 'FORMAT_VERSION', 'DistillConfig', 'floats_sto
            'format_paradigms']
 
 # %% ../nbs/09_pipeline.ipynb #f6c3968b
-import hashlib, json, warnings
+import hashlib, json, os, warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
@@ -23,7 +23,7 @@ from .reference import (
     Reference, _finish_on_real_data, _reference_init, finish_on_real_data, reference_init,
     retrain_phase1, train_on_real_data)
 from .second_set import STRATEGIES, LinePoints, rank_and_condition, second_set_inputs
-from .tasks import LinearPart, MultiIndexTask, _preprocess, check_data, preprocess
+from .tasks import LinearPart, MultiIndexTask, _preprocess, check_data, preprocess, task_from_record
 from .training import (
     FEATURE_ROWS, RIDGE_GRID, TrainedNet, check_ridge, feature_gram, held_out_set, ridge_solve)
 
@@ -306,6 +306,9 @@ def retrain(ds:DistilledDataset, # the distilled dataset
     if not isinstance(ds, DistilledDataset):
         raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     if ref is None: ref = reference_init(ds.L, ds.d, ds.ref_seed, ds.X1.dtype, ds.X1.device)
+    if not isinstance(ref, Reference):
+        raise ValueError(f"ref must be a Reference (reference_init) or None, got "
+                         f"{type(ref).__name__}")
     if ref.net.L != ds.L or ref.net.d != ds.d:
         raise ValueError(f"ref must have the dataset's width L = {ds.L} and input dimension d = "
                          f"{ds.d}, got L = {ref.net.L}, d = {ref.net.d}")
@@ -376,17 +379,44 @@ def _verified_manifest(payload, # what torch.load returned
         raise ValueError(f"path is corrupted: the manifest and tensors of {where} do not match "
                          "their checksum")
     manifest = json.loads(payload['manifest'])
+    if not isinstance(manifest, dict):
+        raise ValueError(f"path is not a ddlit dataset ({where}: its manifest is no JSON object)")
     if manifest.get('format') != FORMAT:
         raise ValueError(f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
     if manifest.get('format_version') != FORMAT_VERSION:
         raise ValueError(f"path holds format version {manifest.get('format_version')} ({where}); "
                          f"this ddlit reads version {FORMAT_VERSION}")
+    return _checked_fields(manifest, where)
+
+_MANIFEST_FIELDS = { # field: (test, what it must be)
+    'L': (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 2 and v % 2 == 0,
+        'an even integer >= 2'),
+    'ref_seed': (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63,
+        'an integer in [0, 2^63)'),
+    'matching': (lambda v: v in ('gm', 'pm'), "'gm' or 'pm'"),
+    'info': (lambda v: isinstance(v, dict), 'a JSON object'),
+}
+
+def _checked_fields(manifest:dict, where:str) -> dict:
+    """The manifest, once every field is what `save_dataset` writes, its recorded task included. The
+    checksum catches damage, not an edited file signed again; these checks refuse what no honest run
+    writes."""
+    for key, (ok, want) in _MANIFEST_FIELDS.items():
+        if not ok(manifest.get(key)):
+            raise ValueError(f"path has a manifest field {key} that must be {want}, got "
+                             f"{manifest.get(key)!r:.60} ({where})")
+    if 'task' in manifest['info']:
+        try: task_from_record(manifest['info']['task'])
+        except ValueError as e: raise ValueError(f"path records a task that cannot be rebuilt "
+                                                 f"({where}): {e}") from None
     return manifest
 
 def load_dataset(path, # a file written by save_dataset
                  device='cpu', # device the tensors are moved to
                 ) -> DistilledDataset:
     "Read a dataset written by `save_dataset` onto `device`; refuse any other or damaged file."
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file name (str or Path), got {type(path).__name__}")
     path = Path(path)
     if not path.is_file(): raise ValueError(f"path must be an existing file, got {str(path)!r}")
     try: payload = torch.load(path, map_location='cpu', weights_only=True)
@@ -426,6 +456,10 @@ class Comparison:
     def row(self, paradigm:str) -> ParadigmRow:
         "The row of one paradigm, by name."
         return next(r for r in self.rows if r.paradigm == paradigm)
+
+    def __repr__(self) -> str:
+        "The table of `format_paradigms` (printing a comparison shows it, not its tensors)."
+        return format_paradigms(self)
 
 def _paradigm_models(result:Distillation, X, y, ref:Reference, pick:torch.Generator,
                      config:DistillConfig, say) -> dict:

@@ -12,7 +12,7 @@ __all__ = ['FEATURE_ROWS', 'GRAM_COLUMNS', 'RIDGE_GRID', 'relu_d1', 'first_layer
 import math
 from dataclasses import dataclass, replace
 import torch
-from .core import check_float, check_int, make_generator
+from .core import check_float, check_int, check_memory, make_generator
 from .network import TwoLayerNet
 from .tasks import LinearPart, MultiIndexTask, sample
 
@@ -281,6 +281,18 @@ def _check_model(model, X:torch.Tensor):
             "device=...))"
         )
 
+def _predictions(model, X:torch.Tensor) -> torch.Tensor:
+    """`model(X)`, refused unless it is one prediction per row, shape (n,). A (n, 1) output
+    (`nn.Linear(d, 1)`) would broadcast against the (n,) labels into an (n, n) matrix of wrong
+    errors, so it is refused, not squeezed."""
+    p = model(X)
+    if not isinstance(p, torch.Tensor) or tuple(p.shape) != (len(X),):
+        shape = tuple(p.shape) if isinstance(p, torch.Tensor) else type(p).__name__
+        hint = ": squeeze its last dimension (model(X).squeeze(-1))" if shape == (len(X), 1) else ''
+        raise ValueError(f"model must return one prediction per input row, shape ({len(X)},), got "
+                         f"{shape}{hint}")
+    return p
+
 @dataclass(frozen=True)
 class HeldOutSet:
     "Fresh noiseless test points of a task and $f^*$ at them, drawn once for every model."
@@ -293,7 +305,7 @@ class HeldOutSet:
         "$\\mathbb E_x[(\\hat f(x)-f^*(x))^2]$ on these points, and its standard error over them."
         _check_model(model, self.X)
         rows = min(self.chunk, FEATURE_ROWS) # each block's features stay in cache
-        errs = torch.cat([(model(self.X[s:s + rows]) - self.f[s:s + rows])**2
+        errs = torch.cat([(_predictions(model, self.X[s:s + rows]) - self.f[s:s + rows])**2
                           for s in range(0, len(self.X), rows)])
         return errs.mean().item(), (errs.std() / math.sqrt(len(errs))).item()
 
@@ -311,6 +323,8 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
                          f"{type(task).__name__}")
     check_int(n_test, 'n_test', low=2)
     check_int(chunk, 'chunk', low=1)
+    check_memory(n_test * (task.d + 1) * task.U.element_size(), task.device,
+                 f'n_test = {n_test} test points in d = {task.d}')
     if not isinstance(seed, torch.Generator): check_int(seed, 'seed', low=0)
     gen = seed if isinstance(seed, torch.Generator) else make_generator(seed, task.device)
     X = [sample(task, min(chunk, n_test - s), gen)[0] for s in range(0, n_test, chunk)]

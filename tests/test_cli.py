@@ -4,11 +4,11 @@ import pytest
 
 SMALL = ['--d', '16', '--n', '8192', '--L', '128', '--n-test', '16384', '--device', 'cpu']
 
-def ddlit(*args):
-    "Run the installed `ddlit` console script and return the completed process."
+def ddlit(*args, cwd=None):
+    "Run the installed `ddlit` console script (in `cwd`, default the current folder) and return the completed process."
     exe = shutil.which('ddlit')
     assert exe, "the ddlit console script is not on PATH: install the package with pip"
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=600)
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 def losses(stdout):
     "The test losses in the paradigm table printed by `ddlit run`."
@@ -48,7 +48,7 @@ def test_run_is_reproducible(tmp_path):
 @pytest.mark.parametrize('args,message', [
     (['run', '--L', '7'], 'L must be even'),
     (['run', '--d', '0'], 'd must be an integer in [1, inf]'),
-    (['run', '--r', '3', '--d', '2'], 'r must be an integer in [1, 2]'),
+    (['run', '--r', '3', '--d', '2'], '--r 3 directions need --d 3 or more input dimensions, got --d 2'),
     (['run', '--noise', '-1'], 'noise must be >= 0'),
     (['run', '--N1', '0'], 'N1 must be an integer in [1, inf]'),
     (['run', '--device', 'tpu'], "device must be 'auto', 'cpu' or 'cuda[:k]'"),
@@ -58,15 +58,26 @@ def test_run_is_reproducible(tmp_path):
     (['reproduce', 'fig1', '--quick', '--full'], 'not allowed with argument'),
     (['reproduce', 'fig1', '--device', 'tpu'], "device must be 'auto', 'cpu' or 'cuda[:k]'"),
     (['reproduce', 'fig1', '--out', 'README.md'], "out must be a folder, got the file 'README.md'"),
-    (['run', '--target', 'h2(z1) + h2(z2)'], 'uses z2, but r = 1'),
+    (['run', '--target', 'h2(z1) + h2(z2)'], '--target uses z2, so the task needs --r 2 (got --r 1)'),
     (['run', '--r', '2', '--target', 'h2(z1) + h4(z1)'], 'target must have a degree-2 part in every latent direction'),
     (['run', '--L', '511'], 'L must be even'),
 ])
-def test_bad_input_exits_2_naming_the_parameter(args, message):
-    p = ddlit(*args)
+def test_bad_input_exits_2_naming_the_parameter(args, message, tmp_path):
+    (tmp_path / 'README.md').write_text('a file, not a folder')
+    p = ddlit(*args, cwd=tmp_path)
     assert p.returncode == 2 and message in p.stderr, (p.returncode, p.stderr)
+    left = sorted(f.name for f in tmp_path.iterdir() if f.name != 'README.md')
+    assert not left, f'a refused command left {left} behind (a folder, a lock file)'
+    print(' '.join(args), '->', p.stderr.strip().splitlines()[-1])
     assert p.stderr.startswith(f'usage: ddlit {args[0]}'), p.stderr # the subcommand's usage, not the top-level one
     assert '[' not in p.stderr.split('usage:')[0] # nothing (a progress bar) drawn before the error
+
+def test_run_says_when_n_is_too_small_for_phase_1(tmp_path):
+    "Below d^2 samples phase 1 cannot find the task's directions: the run goes on, with a note naming --n and the size that works."
+    p = ddlit('run', '--d', '16', '--n', '128', '--L', '32', '--n-test', '1024', '--device', 'cpu', '--out', str(tmp_path / 'o'))
+    note = next(l for l in p.stderr.splitlines() if l.startswith('note:'))
+    print(note)
+    assert p.returncode == 0 and 'note: --n 128 is below d² = 256' in note and 'use --n 256 or more' in note
 
 def test_retrain_refuses_a_foreign_file(tmp_path):
     junk = tmp_path / 'weights.pt'
@@ -154,13 +165,24 @@ def test_a_killed_worker_ends_with_one_line_that_resumes(tmp_path):
     saved = int(re.search(r'(\d+) of \d+ cells saved', last).group(1))
     assert saved == log.read_text().count('\n') - 1 >= 2, last
     resume = last.split('resume with: ')[1].split()
-    assert resume == ['ddlit', 'reproduce', 'fig2', '--quick', '--out', str(out), '--dtype', 'float32', '--device', 'cpu'], resume
+    assert resume == ['ddlit', 'reproduce', 'fig2', '--quick', '--out', str(out), '--dtype', 'float32', '--device', 'cpu',
+                      '--jobs=2'], resume # the same workers, so the same threads: rows bit for bit as logged
     again = subprocess.Popen([exe, *resume[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert _lines_reach(log, saved + 2, again), 'the printed command did not resume the log'
     again.send_signal(signal.SIGINT)
     _, stderr = again.communicate(timeout=120)
     assert again.returncode == 130, stderr # stopped by us, not refused: the log was the command's own
+    assert 'another environment' not in stderr, stderr
+    # resumed on workers of 2 threads, not the logged 1: it says so, and how to get identical rows
+    other = subprocess.Popen([exe, *resume[1:], '--threads=2'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert _lines_reach(log, saved + 3, other)
+    other.send_signal(signal.SIGINT)
+    _, stderr = other.communicate(timeout=120)
+    warning = next(l for l in stderr.splitlines() if 'another environment' in l)
+    print(warning[warning.index('resuming'):])
+    assert 'threads: 1 -> 2' in warning and 'resume with the logged threads' in warning, warning
 
 def test_readme_sample_is_what_ddlit_run_prints(tmp_path):
     "The README's sample output is `ddlit run`'s own output, with its defaults, to the last printed digit."

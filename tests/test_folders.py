@@ -23,30 +23,57 @@ def run_main(argv) -> tuple:
         except SystemExit as e: code = e.code
     return code, out.getvalue(), err.getvalue()
 
-def holder(lock:Path, folder:Path):
-    "A separate process that holds `lock` (as a writer of `folder` would) until it is killed."
-    code = f"import time; from pathlib import Path; from ddlit.core import locked\nwith locked(Path({str(lock)!r}), Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(600)"
+def holder(folder:Path):
+    "A separate process that holds `folder`'s lock (as a writer of it would) until it is killed."
+    code = f"import time; from ddlit.core import locked\nwith locked({str(folder)!r}):\n    print('held', flush=True); time.sleep(600)"
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == 'held'
     return proc
 
 @pytest.mark.parametrize('command', ['reproduce', 'run'])
 def test_a_second_writer_is_refused_at_once(tmp_path, command):
-    "A folder being written by another process: exit 2 at once, naming the folder and the holder's PID."
+    """A folder being written by another process, whichever command it runs: exit 2 at once, naming the folder and the
+    holder's PID. Both commands take the one lock of the folder."""
+    from ddlit.core import lock_path, locked
     out = tmp_path / 'out'
     out.mkdir()
-    lock = out / '.ddlit.lock' if command == 'reproduce' else tmp_path / '.out.lock'
-    proc = holder(lock, out)
+    lock = lock_path(out)
+    proc = holder(out)
     try:
         start = time.time()
         argv = ['reproduce', 'fig2', '--quick', '--out', str(out)] if command == 'reproduce' else ['run', *SMALL, '--out', str(out)]
         p = subprocess.run([exe(), *argv], capture_output=True, text=True, timeout=120, env=ENV)
         print(p.stderr.strip().splitlines()[-1], f'({time.time() - start:.1f} s)')
         assert p.returncode == 2 and f"out {str(out)!r} is being written by another ddlit process (PID {proc.pid})" in p.stderr
-        assert [p.name for p in out.iterdir() if p != lock] == [] # nothing computed, nothing written
+        assert [p.name for p in out.iterdir()] == [] # nothing computed, nothing written
     finally: proc.kill(); proc.wait()
-    from ddlit.core import locked
-    with locked(lock, out): pass # the kernel released it with its holder
+    assert lock.exists() # a killed holder leaves its file, and the kernel its lock:
+    with locked(out): pass # the folder is free again
+    assert not lock.exists()
+
+def test_run_and_reproduce_keep_to_their_own_folders(tmp_path):
+    "Each command refuses, before any work, a folder holding the other's results."
+    from ddlit.repro.cli import main
+    runs, logs = tmp_path / 'runs', tmp_path / 'logs'
+    runs.mkdir(); (runs / 'paradigms.json').write_text('{}')
+    logs.mkdir(); (logs / 'fig2.jsonl').write_text('{}\n')
+    for argv, message in [(['reproduce', 'fig2', '--quick', '--out', str(runs)], 'holds the results of ddlit run (paradigms.json)'),
+                          (['run', *SMALL, '--out', str(logs)], 'holds files that ddlit run did not write (fig2.jsonl)')]:
+        p = subprocess.run([exe(), *argv], capture_output=True, text=True, timeout=120, env=ENV)
+        print(p.stderr.strip().splitlines()[-1])
+        assert p.returncode == 2 and message in p.stderr, p.stderr
+    assert sorted(f.name for f in tmp_path.iterdir()) == ['logs', 'runs'] # no lock left behind
+
+def test_a_symlinked_out_is_followed_and_kept(tmp_path):
+    "--out a link to an earlier run: the run replaces the folder the link names, and the link stays a link."
+    real, link = tmp_path / 'real', tmp_path / 'link'
+    first = subprocess.run([exe(), 'run', *SMALL, '--out', str(real)], capture_output=True, text=True, timeout=600, env=ENV)
+    assert first.returncode == 0, first.stderr
+    link.symlink_to(real)
+    again = subprocess.run([exe(), 'run', *SMALL, '--seed', '1', '--out', str(link)], capture_output=True, text=True, timeout=600, env=ENV)
+    assert again.returncode == 0, again.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve() and '"seed": 1' in (real / 'paradigms.json').read_text()
+    assert sorted(f.name for f in tmp_path.iterdir()) == ['link', 'real'] # no staging, no lock left
 
 def children(pid:int) -> list:
     "The process ids whose parent is `pid` (from /proc)."
@@ -89,12 +116,12 @@ def test_run_replaces_its_folder_whole(tmp_path, monkeypatch):
     code, _, err = run_main(['run', *SMALL, '--seed', '1', '--out', str(out)])
     assert code == 130 and err.strip().splitlines()[-1] == f'ddlit run: interrupted; {out} is as it was (a run replaces it only when complete)'
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before # seed 0's run, whole
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['.out.lock', 'out'] # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out'] # no staging left, no lock
     monkeypatch.undo()
     (tmp_path / '.out.partial-1').mkdir(); (tmp_path / '.out.partial-1' / 'dataset.pt').write_text('half')
     os.rename(out, tmp_path / '.out.old-2') # as if killed between the two renames of a system without an atomic exchange
     assert run_main(['run', *SMALL, '--seed', '1', '--out', str(out)])[0] == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['.out.lock', 'out']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out']
     assert json.loads((out / 'paradigms.json').read_text())['args']['seed'] == 1
     (out / 'notes.txt').write_text('mine')
     code, _, err = run_main(['run', *SMALL, '--out', str(out)])
@@ -139,8 +166,11 @@ def test_settings_that_cannot_work_are_named(tmp_path):
     with pytest.raises(ValueError, match=r'a network of width L = 1000000000000 on d = 64 inputs needs about .* GiB, more than the'): reference_init(10**12, 64, 0)
 
 def test_temporaries_of_a_killed_writer_are_removed(tmp_path):
-    "A writer killed mid-write leaves `NAME.XXXXXXXX.tmp` beside its target; the next writer of the folder removes it, and nothing else."
+    """A writer killed mid-write leaves `.NAME.ddlit-XXXXXXXX.tmp` beside its target; the next writer of the folder removes
+    it, and nothing else: a user's `notes.k3j4h5x2.tmp` has the shape of a temporary name but not ddlit's mark."""
     out = tmp_path / 'out'; out.mkdir()
-    (out / 'fig2.csv.k3j4h5x2.tmp').write_text('half a table'); (out / 'notes.tmp').write_text('mine')
+    (out / '.fig2.csv.ddlit-k3j4h5x2.tmp').write_text('half a table')
+    for mine in ('notes.tmp', 'notes.k3j4h5x2.tmp', 'fig2.csv.k3j4h5x2.tmp'): (out / mine).write_text('mine')
     assert run_main(['reproduce', 'fig2', '--quick', '--estimate', '--estimate-cells', '1', '--out', str(out)])[0] == 0
-    assert not (out / 'fig2.csv.k3j4h5x2.tmp').exists() and (out / 'notes.tmp').read_text() == 'mine'
+    assert not (out / '.fig2.csv.ddlit-k3j4h5x2.tmp').exists()
+    assert all((out / mine).read_text() == 'mine' for mine in ('notes.tmp', 'notes.k3j4h5x2.tmp', 'fig2.csv.k3j4h5x2.tmp'))

@@ -8,7 +8,9 @@ instead of scrolling. At 390, 768 and 1280 px: nothing wider than the window; be
 a menu button that opens it, and the text column at least 90% of the width. Across the site: every internal link
 and anchor resolves, no link to a documented name leaves the site, the API page documents every public class's
 fields and methods, no page carries a temporary path, and two searches find their pages with prose excerpts.
-Full-page screenshots of three pages at the three widths are written to `_screenshots/` (ignored by git).
+Full-page screenshots of the home, results, rates and how-to pages at 390 and 1280 px are written to `_screenshots/`
+(ignored by git). Against each notebook: the first sentence of every Markdown cell and every table it shows reach
+its page, and no raw table syntax does; at 1280 px no code line scrolls and long pages list their sections.
 
 Needs Debian's `chromium` and `libjs-mathjax` (`.ci/run` installs them). Without them the test is skipped, unless
 DDLIT_REQUIRE_BROWSER=1 (as in CI), where it fails. DDLIT_SITE=DIR tests a site already built in DIR."""
@@ -32,7 +34,8 @@ MIN_WINDOW = 500 # headless Chromium's narrowest window: narrower screens are an
 LEAKS = ['#|', '{target=', 'In [', 'Out[', 'show_doc(']
 WIDTHS = (390, 768, 1280) # a phone, a tablet, a laptop
 NARROW = 900 # below it the sidebar hides behind a menu button
-SCREENSHOTS = {'home': 'index.html', 'module': 'second_set.html', 'figure': 'fig1.html'}
+SCREENSHOTS = {'home': 'index.html', 'results': 'results.html', 'rates': 'rates.html', 'how-to': 'your_own_task.html'}
+SHOT_WIDTHS = (390, 1280)
 
 # A page seen on a screen `w` px wide: an iframe of that width (media queries and innerWidth follow the frame, so a
 # phone's 390 px need no window that narrow); the frame's report is copied onto the outer page for --dump-dom.
@@ -80,7 +83,9 @@ window.addEventListener('load', function () {
       current: Array.prototype.map.call(current, function (a) { return a.getAttribute('href'); }),
       search_box: !!document.querySelector('#ddlit-search input'),
       prev: rel('a[rel="prev"]'), next: rel('a[rel="next"]'), wide_signatures: wide.length,
-      clipped: clipped, alts: imgs.map(function (i) { return i.getAttribute('alt') || ''; }),
+      clipped: clipped, scrolling: Array.prototype.slice.call(main.querySelectorAll('.jp-InputArea-editor pre, .jp-OutputArea-output pre')).filter(function (p) {
+        return p.scrollWidth > p.clientWidth + 1; }).length,
+      toc: document.querySelectorAll('.ddlit-toc a').length, sections: main.querySelectorAll('h2').length, alts: imgs.map(function (i) { return i.getAttribute('alt') || ''; }),
       viewport: window.innerWidth, text_width: main.getBoundingClientRect().width, nav_shown: navShown, menu_shown: menuShown, menu_opens: opens,
       page_width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
   }
@@ -217,10 +222,20 @@ def test_rendered_pages_carry_no_temporary_paths(site):
     found = {p.name: p.read_text().count('/tmp/') for p in site.glob('*.html')}
     assert not any(found.values()), {k: v for k, v in found.items() if v}
 
+def test_code_wraps_and_long_pages_list_their_sections(checks):
+    "At 1280 px no code or output line hides behind a scrollbar, and a page of three sections or more lists them beside it."
+    scrolling = {p: c['scrolling'] for p, c in checks.items() if c['scrolling']}
+    listed = [p for p, c in checks.items() if c['toc']]
+    print(f"code and output blocks scrolling at 1280 px: {sum(scrolling.values())}; pages listing their sections: "
+          f"{len(listed)} of {sum(c['sections'] >= 3 for c in checks.values())} with three or more")
+    assert not scrolling, f'blocks that scroll sideways at 1280 px: {scrolling}'
+    for page, c in checks.items():
+        assert c['toc'] == (c['sections'] if c['sections'] >= 3 else 0), f"{page}: {c['toc']} of {c['sections']} sections listed"
+
 def test_screenshots_at_every_width(all_widths, server):
-    "Full-page screenshots of the home page, a module page and a figure page, at each width, to be looked at."
+    "Full-page screenshots of the home, results, rates and how-to pages on a phone and a laptop, to be looked at."
     out = ROOT / '_screenshots'; out.mkdir(exist_ok=True)
-    for w in WIDTHS:
+    for w in SHOT_WIDTHS:
         for name, page in SCREENSHOTS.items():
             path, height = out / f'{name}-{w}.png', min(all_widths[w][page]['height'], 12000)
             subprocess.run([CHROMIUM, *FLAGS, f'--screenshot={path}', *on_screen(server, page, w, height)], capture_output=True, timeout=180)
@@ -292,3 +307,95 @@ def test_search_finds_pages_and_shows_prose(server):
         for t in c['titles']: assert '¶' not in t and '$' not in t, f'search title {t!r}'
         for e in excerpts:
             assert not re.search(r'[$¶]|\\[a-zA-Z]|\bimport |\bdef |>>>|\w\(\w+=', e), f'search {q!r}: excerpt {e!r} is not prose'
+
+# The page against its notebook: every table a notebook shows renders as a table, every Markdown cell's prose
+# reaches the page. Pure functions of (notebook, page HTML), so the checks themselves are tested below on pages
+# that carry each defect.
+_re_table_rule = re.compile(r'^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$')
+_re_raw_rule = re.compile(r'\|\s*:?-{3,}:?\s*\|')
+
+def markdown_tables(md:str) -> list:
+    "The number of body rows of each Markdown table in `md`."
+    lines, out = md.split('\n'), []
+    for i in range(1, len(lines)):
+        if _re_table_rule.match(lines[i]) and '|' in lines[i - 1] and '|' in lines[i]:
+            j = i + 1
+            while j < len(lines) and '|' in lines[j] and lines[j].strip(): j += 1
+            out.append(j - i - 1)
+    return out
+
+def shown(cell:dict) -> bool:
+    "Whether a reader sees a code cell's outputs (Quarto's options as the site builder honours them)."
+    src = ''.join(cell['source'])
+    return not re.search(r'^#\|\s*(hide\b|include:\s*false|output:\s*false)', src, re.M)
+
+def first_sentences(md:str) -> list:
+    """The start of each block of prose of a Markdown cell as rendered (headings, paragraphs, list items, quotes): at
+    most its first sentence, 100 characters. A cell's first block alone would miss a lost paragraph under a title."""
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    soup, out = BeautifulSoup(markdown2html_mistune(md), 'html.parser'), []
+    for block in soup.find_all(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'li']):
+        if block.find_parent(['table', 'pre']) or block.find(['p', 'li']): continue
+        text = ' '.join(block.get_text().replace('¶', '').split()) # ¶: the renderer's heading anchor
+        text = re.split(r'(?<=[.;:])\s', text)[0]
+        if text: out.append(text if len(text) <= 100 else text[:100].rsplit(' ', 1)[0])
+    return out
+
+def notebook_expectations(nb:dict) -> tuple:
+    "What a notebook puts on its page: (first sentences of its Markdown cells, body rows of each table it shows)."
+    sentences, tables = [], []
+    for cell in nb['cells']:
+        src = ''.join(cell['source'])
+        if cell['cell_type'] == 'markdown':
+            sentences += first_sentences(src); tables += markdown_tables(src)
+        elif cell['cell_type'] == 'code' and shown(cell):
+            for o in cell.get('outputs', []):
+                md = o.get('data', {}).get('text/markdown')
+                if md: tables += markdown_tables(''.join(md))
+    return sentences, tables
+
+def page_problems(nb:dict, page_html:str) -> list:
+    "What of a notebook's prose and tables does not reach its page, and raw table syntax left in the page's text."
+    from collections import Counter
+    from bs4 import BeautifulSoup
+    main = BeautifulSoup(page_html, 'html.parser').select_one('main') or BeautifulSoup(page_html, 'html.parser')
+    text = ' '.join(main.get_text().split())
+    sentences, tables = notebook_expectations(nb)
+    problems = [f'prose missing: {s!r}' for s in sentences if s not in text]
+    rendered = Counter(len(t.select('tbody tr')) for t in main.select('table'))
+    problems += [f'{n} table(s) of {rows} rows not rendered as <table>' for rows, n in (Counter(tables) - rendered).items()]
+    for el in main.select('pre, code, script'): el.decompose()
+    problems += [f'raw table syntax in the text: {m.group(0)!r}' for m in _re_raw_rule.finditer(main.get_text())]
+    return problems
+
+def test_every_table_and_introduction_reaches_the_page(site):
+    "Each notebook's Markdown prose (first sentence of every cell) and every table it shows, on its page."
+    total_s = total_t = 0
+    found = {}
+    for nb_name, page in expected_pages().items():
+        nb = json.loads((ROOT / 'nbs' / f'{nb_name}.ipynb').read_text())
+        sentences, tables = notebook_expectations(nb)
+        total_s, total_t = total_s + len(sentences), total_t + len(tables)
+        problems = page_problems(nb, (site / page).read_text())
+        if problems: found[page] = problems
+    for page, problems in found.items(): print(f'{page}: {len(problems)} problems, first: {problems[0]}')
+    assert not found, f'{len(found)} pages lose prose or tables: {sorted(found)}'
+    print(f'{total_s} blocks of Markdown prose and {total_t} tables of {len(expected_pages())} notebooks, all on their pages')
+    assert total_s > 300 and total_t > 40
+
+def test_the_page_checks_catch_lost_prose_and_broken_tables():
+    "The two defects these checks exist for: a first cell's prose dropped with its title, a table shown as a paragraph."
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    table = '| claim | measured |\n|---|---|\n| a | 1 |\n| b | 2 |'
+    nb = {'cells': [{'cell_type': 'markdown', 'source': ['# Title\n\n> Summary.']},
+                    {'cell_type': 'markdown', 'source': ['Prose that introduces the page. More.']},
+                    {'cell_type': 'code', 'source': ['show()'], 'outputs': [{'data': {'text/markdown': [table]}}]}]}
+    good = f'<main><h1>Title</h1><p>Summary.</p><p>Prose that introduces the page. More.</p>{markdown2html_mistune(table)}</main>'
+    assert page_problems(nb, good) == []
+    lost = good.replace('<p>Prose that introduces the page. More.</p>', '')
+    raw = good.replace(markdown2html_mistune(table), '<p>' + table.replace('\n', ' ') + '</p>')
+    assert page_problems(nb, lost) == ["prose missing: 'Prose that introduces the page.'"]
+    nb['cells'][:2] = [{'cell_type': 'markdown', 'source': ['# Title\n\n> Summary.\n\nProse that introduces the page. More.']}]
+    assert page_problems(nb, lost) == ["prose missing: 'Prose that introduces the page.'"] # under the title, as nbdev drops it
+    assert page_problems(nb, raw)[0] == '1 table(s) of 2 rows not rendered as <table>' and 'raw table syntax' in page_problems(nb, raw)[1]

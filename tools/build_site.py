@@ -84,6 +84,18 @@ def prepare(cell) -> list:
         cell.metadata['transient'] = {'remove_source': True}; out.append(cell)
     return out
 
+def merge_folds(cells:list) -> list:
+    """Consecutive folded cells of the same summary (exported helpers with no entry between them) as one fold, so a
+    reader opens one "Exported source", not several in a row."""
+    out = []
+    for cell in cells:
+        prev = out[-1] if out else None
+        fold = lambda c: c.cell_type == 'code' and 'ddlit-fold' in c.metadata.get('tags', []) and not c.get('outputs')
+        if prev is not None and fold(prev) and fold(cell) and prev.metadata['ddlit_summary'] == cell.metadata['ddlit_summary']:
+            prev.source += '\n\n' + cell.source
+        else: out.append(cell)
+    return out
+
 def pandoc_id(text:str) -> str:
     "The identifier Pandoc (and so Quarto) gives a heading: lower case, letters, digits, `_-.` kept, spaces to `-`."
     s = re.sub(r'[^\w\s.-]', '', text.strip().lower())
@@ -129,7 +141,9 @@ body.jp-Notebook { max-width: none !important; margin: 0 !important; padding: 0 
 .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
 .jp-Cell, .jp-InputArea-editor, .jp-OutputArea-output { min-width: 0; }
 .jp-InputArea-editor, .jp-OutputArea-output { overflow-x: auto; }
-.jp-OutputArea-output pre { white-space: pre; overflow-x: auto; }
+.jp-InputArea-editor pre, .jp-OutputArea-output pre { white-space: pre-wrap; overflow-wrap: anywhere; } /* long lines wrap, as Quarto's code-overflow: wrap */
+.ddlit-toc { margin: 0.3rem 0 0.5rem 0.6rem !important; padding-left: 0.5rem !important; border-left: 2px solid #c9d7ea; font-size: 0.8rem; }
+.ddlit-toc li { margin: 0.1rem 0; }
 .jp-RenderedMarkdown table { display: block; max-width: 100%; overflow-x: auto; }
 .jp-RenderedImage img, .jp-RenderedMarkdown img { max-width: 100%; height: auto; }
 .MathJax_Display, .MathJax_CHTML_Display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
@@ -206,7 +220,21 @@ def finish_page(soup, files:dict):
         box = soup.new_tag('details', attrs={'class': 'ddlit-fold'}) # folded: the entry above it says what it defines
         summary = soup.new_tag('summary'); summary.string = area.find_parent(class_='jp-Cell').get('data-ddlit-summary', 'Code')
         area.wrap(box); box.insert(0, summary)
+    page_contents(soup)
     search_ignores(soup)
+
+TOC_MIN = 3 # sections a page needs before the sidebar lists them
+
+def page_contents(soup):
+    "On this page: the page's sections (its h2 headings), listed in the sidebar under the current page."
+    heads = soup.select('.ddlit-main h2')
+    current = soup.select_one('.ddlit-nav a.ddlit-current')
+    if len(heads) < TOC_MIN or current is None: return
+    toc = soup.new_tag('ul', attrs={'class': 'ddlit-toc', 'aria-label': 'On this page'})
+    for h in heads:
+        li, a = soup.new_tag('li'), soup.new_tag('a', href='#' + h['id'])
+        a.string = ' '.join(h.get_text().split()); li.append(a); toc.append(li)
+    current.parent.append(toc)
 
 def render(nb, exporter, head:str, nav:str, foot:str, files:dict) -> str:
     "One page: nbconvert's HTML of the prepared cells inside the site's frame."
@@ -245,7 +273,7 @@ def build(out:Path, mathjax:Path=MATHJAX) -> list:
     written = []
     for name, nb in nbs_read.items():
         fm = fms[name]
-        nb.cells = [c for cell in nb.cells for c in prepare(cell)]
+        nb.cells = merge_folds([c for cell in nb.cells for c in prepare(cell)])
         head = (f'<h1 class="ddlit-title" data-pagefind-meta="title:{html.escape(plain_title(titles[name]))}">'
                 f'{inline_markdown(titles[name])}</h1>' + (f'<p class="ddlit-subtitle">{inline_markdown(fm["description"])}</p>' if fm.get('description') else ''))
         page = render(nb, exporter, head, page_nav(pages, titles, files, name), pager(order, titles, files, name), files)

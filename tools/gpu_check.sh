@@ -86,7 +86,6 @@ for name in $SWEEPS; do
   step sweeps "reproduce $name --$SCALE" 100000 ddlit reproduce "$name" --"$SCALE" --device "$DEVICE" --dtype "$DTYPE" --out "$RESULTS"
 done
 
-rm -f "$RESULTS"/.ddlit.lock
 tar -czf "$OUT/results.tar.gz" -C "$WORK" results
 echo "total: $(( $(date +%s) - START ))s of ${BUDGET}s; failed steps:${FAILED:- none}" | tee -a "$SUMMARY"
 [ -z "$FAILED" ]

@@ -5,7 +5,7 @@ markdown cells verbatim, code cells as Python blocks, the outputs of `#| echo: f
 
     python tools/readme.py
 """
-import json, re
+import json, re, unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,10 +14,29 @@ def directives(source:str) -> set:
     "The `#|` options of a cell, as 'key: value' strings."
     return {line[2:].strip() for line in source.split('\n') if line.startswith('#|')}
 
+SYMBOLS = {r'\theta': 'θ', r'\kappa': 'κ', r'\Phi': 'Φ', r'\to': '→', r'\infty': '∞', r'\geq': '≥', r'\leq': '≤',
+           r'\tan': 'tan ', r'\,': ' '}
+SUB, SUP = str.maketrans('0123456789', '₀₁₂₃₄₅₆₇₈₉'), str.maketrans('0123456789-', '⁰¹²³⁴⁵⁶⁷⁸⁹⁻')
+
+def sup(text:str) -> str:
+    "A superscript in Unicode where it has one (digits, minus), else in parentheses."
+    return text.translate(SUP) if re.fullmatch(r'-?\d+', text) else f'^({text})'
+
+def plain_math(tex:str) -> str:
+    """The inline TeX a page's output writes (`$n_\\theta'$`, `$\\tilde\\Phi$`, `$2^{18}$`) as plain Unicode
+    (n_θ′, Φ̃, 2¹⁸): the README is read as text as often as rendered."""
+    s = re.sub(r'\\tilde\s*(\\?[A-Za-z]+)', lambda m: SYMBOLS.get(m[1], m[1].lstrip('\\')) + '\u0303', tex)
+    for k, v in SYMBOLS.items(): s = s.replace(k, v)
+    s = re.sub(r'_\{?(\d+)\}?', lambda m: m[1].translate(SUB), s)
+    s = re.sub(r'\^(\d|\{[^}]*\})', lambda m: sup(m[1].strip('{}')), s).replace('^*', '*')
+    s = re.sub(r"_(θ)'", r'_\1′', s)
+    return unicodedata.normalize('NFC', s.replace("'", '′').replace('{', '').replace('}', '').strip()) # Õ as one letter
+
 def output_text(output:dict) -> str:
-    "An output as Markdown: Markdown as it is, text in a code block."
+    "An output as Markdown: Markdown with its inline math as plain Unicode, text in a code block."
     data = output.get('data', {})
-    if 'text/markdown' in data: return ''.join(data['text/markdown']).strip()
+    if 'text/markdown' in data:
+        return re.sub(r'\$([^$\n]+)\$', lambda m: plain_math(m[1]), ''.join(data['text/markdown']).strip())
     text = ''.join(output.get('text', '')) or ''.join(data.get('text/plain', ''))
     return f"```\n{text.rstrip()}\n```" if text.strip() else ''
 

@@ -11,7 +11,7 @@ exported package must equal the repository's (notebooks and library in sync).
 `nbdev_test` runs the same notebooks without the flagged cells; on a GPU, `nbdev_test --flags cuda` runs those too.
 """
 import argparse, filecmp, os, shutil, subprocess, sys, tempfile, time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +54,14 @@ def exported_differences(copy:Path) -> list:
         stack += [(sub, rel / name) for name, sub in c.subdirs.items()]
     return sorted(out)
 
+def report(name:str, seconds:float, error, left:list) -> bool:
+    "Print one notebook's outcome at once (CI's log shows progress, not minutes of silence); whether it failed."
+    bad = bool(error or left)
+    print(f'{seconds:7.1f} s  {"FAILED" if bad else "ok":6s} {name}', flush=True)
+    if error: print(error, flush=True)
+    if left: print(f'    left in its temporary folder: {", ".join(left[:10])}', flush=True)
+    return bad
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebooks', nargs='*', type=Path, help='default: every notebook in nbs/')
@@ -62,20 +70,17 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     names = [n.name for n in a.notebooks] or sorted(n.name for n in (ROOT / 'nbs').glob('*.ipynb') if not n.name.startswith('_'))
     start = time.time()
+    print(f'running {len(names)} notebooks, {a.jobs} at a time; each is listed as it finishes', flush=True)
+    failed = 0
     with tempfile.TemporaryDirectory(prefix='ddlit-project-') as tmp:
         copy = project_copy(Path(tmp))
         with ProcessPoolExecutor(a.jobs) as pool:
-            results = list(pool.map(run_notebook, [copy / 'nbs' / n for n in names], [a.timeout] * len(names)))
+            jobs = [pool.submit(run_notebook, copy / 'nbs' / n, a.timeout) for n in names]
+            for job in as_completed(jobs):
+                failed += report(*job.result())
         stale = exported_differences(copy) if not a.notebooks else []
-    failed = 0
-    for name, seconds, error, left in results:
-        status = 'ok' if not (error or left) else 'FAILED'
-        print(f'{seconds:7.1f} s  {status:6s} {name}')
-        if error: print(error)
-        if left: print(f'    left in its temporary folder: {", ".join(left[:10])}')
-        failed += status != 'ok'
     if stale: print('exported package differs from ddlit/ in:', ', '.join(stale))
-    print(f'{len(results) - failed} of {len(results)} notebooks ran top to bottom in {time.time() - start:.0f} s'
+    print(f'{len(names) - failed} of {len(names)} notebooks ran top to bottom in {time.time() - start:.0f} s'
           + ('' if a.notebooks else f'; exports {"in sync" if not stale else "OUT OF SYNC"}'))
     return 1 if failed or stale else 0
 

@@ -17,7 +17,8 @@ from .baselines import oracle_net, random_features_net, ridge_distillation
 from ..core import derive_seed, gaussian, make_generator, save_figure
 from .common import (
     Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
-    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, panels, row_from, summarize)
+    cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, markdown_table, panels,
+    row_from, summarize)
 from ..phase1 import distill_phase1
 from ..phase2 import min_norm_fit
 from ..pipeline import Comparison, DistillConfig, compare_paradigms, floats_stored, replay_phase1
@@ -199,32 +200,31 @@ def plot_fig1(table:list, # the Figure 1 table (Fig1Row)
     Mean and standard error over seeds; coinciding lines drawn as markers over the distilled one."""
     import matplotlib.pyplot as plt
     thetas = sorted({r.n_theta for r in table})
-    fig, axes = panels(len(thetas) + 1)
-    for ax, t in zip(axes[0], thetas):
+    fig, axes = panels(len(thetas) + 1, columns=2)
+    for ax, t in zip(axes, thetas):
         rows = [r for r in table if r.n_theta == t]
         for name in dict.fromkeys(r.paradigm for r in rows):
             errorbar_line(ax, summarize([r for r in rows if r.paradigm == name], ['n'], 'loss'),
                           'n', name, **_FIG1_STYLE.get(name, {}))
         ax.set(yscale='log', xlabel='training points n',
-               title=f"n_theta' = {rows[0].n_theta_prime} directions\n({t} initializations)")
+               title=rf"$n_\theta'$ = {rows[0].n_theta_prime} directions ({t} initializations)")
         log2_ticks(ax, sorted({r.n for r in rows}))
-    ax = axes[0][-1]
+    ax = axes[-1]
     for name, style in [('vanilla', dict(color='C0')), ('limit', dict(lw=2.4, color='C2')),
                         ('on S*', dict(ls='-.', color='k'))]:
         label = {'limit': 'distilled, limit (ReLU)',
-                 'on S*': 'limit point rotated onto S*'}.get(name, name)
+                 'on S*': 'limit point rotated onto $S^*$'}.get(name, name)
         errorbar_line(ax, summarize([r for r in limit_table if r.model == name], ['n'], 'loss'),
                       'n', label, **style)
     ax.set(yscale='log', xlabel='training points n',
-           title="n_theta' -> infinity\n(the limit, ddlit)")
+           title=r"$n_\theta' \to \infty$ (the limit, ddlit's)")
     ax.legend(fontsize=9, loc='lower left')
     log2_ticks(ax, sorted({r.n for r in limit_table}))
-    axes[0][0].set_ylabel('test loss')
-    for a in axes[0]: a.tick_params(labelsize=10)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.set_figheight(fig.get_figheight() + 1.0)
-    fig.legend(handles, labels, fontsize=10, loc='lower center', ncol=4)
-    return save_figure(fig, path, rect=(0, 0.14, 1, 1))
+    for a in axes[::2]: a.set_ylabel('test loss')
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.set_figheight(fig.get_figheight() + 1.2)
+    fig.legend(handles, labels, fontsize=11, loc='lower center', ncol=4)
+    return save_figure(fig, path, rect=(0, 0.1, 1, 1))
 
 # %% ../../nbs/15_fig1.ipynb #56b13a21
 def _informative(table:list) -> set:
@@ -319,12 +319,9 @@ def format_closeness(rows:list, # Closeness
     cols = sorted({(m, t) for m, t, _ in s}, key=lambda c: (c[0] == 'on S*', c[1]))
     name = lambda m, t: ('on S*' if m == 'on S*'
                          else "n_theta' = " + ('∞' if t == math.inf else f'{t:g}'))
-    lines = ['| n | ' + ' | '.join(name(*c) for c in cols) + ' |', '|---' * (len(cols) + 1) + '|']
-    for n in sorted({n for *_, n in s}):
-        cells = [s.get((*c, n)) for c in cols]
-        lines.append(f'| {n} | ' + ' | '.join(
-            '' if v is None else f'{v[0]:.2f} / {v[1]:.1f}x' for v in cells) + ' |')
-    return '\n'.join(lines)
+    shown = lambda v: '' if v is None else f'{v[0]:.2f} / {v[1]:.1f}x'
+    rows = [[n] + [shown(s.get((*c, n))) for c in cols] for n in sorted({n for *_, n in s})]
+    return markdown_table(['n'] + [name(*c) for c in cols], rows)
 
 # %% ../../nbs/15_fig1.ipynb #5a1e0c08
 def _closeness_claims(table:list, limit_table:list, keys:list) -> list:

@@ -95,7 +95,7 @@ def plot_finite_t(table:list, # FiniteTRow
                  ) -> Path:
     "MSE reconstruction rate against T under both readings, a panel per r (mean and SE)."
     fig, axes = panels(len({x.r for x in table}))
-    for ax, r in zip(axes[0], sorted({x.r for x in table})):
+    for ax, r in zip(axes, sorted({x.r for x in table})):
         for strategy in STRATEGIES:
             for matching in MATCHINGS:
                 rows = [
@@ -113,8 +113,8 @@ def plot_finite_t(table:list, # FiniteTRow
                                   marker='os'[matching == 'pm'], color=color)
         ax.axhline(100, color='grey', lw=0.8, ls='--')
         ax.set(xscale='log', xlabel="steps T of the teacher's phase 2", title=f'r = {r}')
-    axes[0][0].set_ylabel('MSE reconstruction rate (%)')
-    axes[0][-1].legend(fontsize=6, loc='center left', bbox_to_anchor=(1.02, 0.5))
+    axes[0].set_ylabel('MSE reconstruction rate (%)')
+    axes[-1].legend(fontsize=8, loc='center left', bbox_to_anchor=(1.02, 0.5))
     return save_figure(fig, path)
 
 # %% ../../nbs/17a_finite_t.ipynb #4e84d878

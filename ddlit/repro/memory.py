@@ -140,7 +140,7 @@ def plot_memory(n1_table:list, # MemoryRow
     }
     ax1.errorbar([fl[s['N1']] for s in dist], [s['mean'] for s in dist],
                  yerr=[s['se'] for s in dist], marker='o', ms=3, capsize=2,
-                 label='distilled (N1 = 1, 2, 4, ...)')
+                 label='distilled ($N_1$ = 1, 2, 4, ...)')
     errorbar_line(
         ax1, summarize(subset_table, ['floats'], 'loss'), 'floats', 'random subset, both phases'
     )
@@ -148,16 +148,17 @@ def plot_memory(n1_table:list, # MemoryRow
     ax1.errorbar([one[0].train_floats], [full['mean']], yerr=[full['se']], marker='s', color='k',
                  label='full training set')
     ax1.axvline(one[0].model_floats, color='grey', ls=':', label='the model itself')
-    ax1.set(xscale='log', yscale='log', xlabel='floats stored', ylabel='test loss', title='r = 1')
+    ax1.set(xscale='log', yscale='log', xlabel='floats stored', ylabel='test loss', title='$r = 1$')
     ax1.legend(fontsize=7)
     need = sufficient_n1(n1_table)
     rs = [r for r in sorted(need) if need[r] is not None]
     ax2.plot(
-        rs, [need[r] for r in rs], 'o-', label=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})'
+        rs, [need[r] for r in rs], 'o-',
+            label=f'$N_1$ needed (median loss ratio {SUFFICIENT_RATIO})'
     )
     ax2.plot(rs, [need[rs[0]] * r**2 / rs[0]**2 for r in rs], 'k:',
-             label='r^2 (Theorem 4.6), through the first point')
-    ax2.set(xlabel='intrinsic dimension r', ylabel='N1', yscale='log', xticks=rs)
+             label='$r^2$ (Theorem 4.6), through the first point')
+    ax2.set(xlabel='intrinsic dimension $r$', ylabel='$N_1$', yscale='log', xticks=rs)
     ax2.legend(fontsize=7)
     return save_figure(fig, path)
 

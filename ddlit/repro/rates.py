@@ -640,7 +640,7 @@ def plot_rates(n_table:list, # RatesNRow
               ) -> Path:
     "Measured points (geometric means) over the predicted curves, and the fitted sizes."
     import matplotlib.pyplot as plt
-    fig, ((a0, a1, a2), (b0, b1, b2)) = plt.subplots(2, 3, figsize=(15, 8.4))
+    fig, ((a0, a1), (a2, b0), (b1, b2)) = plt.subplots(3, 2, figsize=(10.5, 12))
     for i, d in enumerate(sorted({x.d for x in n_table})):
         rows, c = _by_d(n_table, d), f'C{i}'
         _gm_bars(a0, rows, 'n', lambda x: x.tan_step, f'd={d}', color=c)
@@ -654,24 +654,27 @@ def plot_rates(n_table:list, # RatesNRow
                  scale=1 / d**3, color=c)
         curve = geometric_means(big, 'n', lambda x, d=d: d * x.predicted / x.tan_start)
         a1.plot([n / d ** 3 for n in curve], list(curve.values()), '-', color=c, lw=1)
-    a0.set(xscale='log', yscale='log', xlabel='real points n', ylabel='tan theta of x~^(1) to S*',
+    a0.set(xscale='log', yscale='log', xlabel='real points n',
+           ylabel=r'$\tan\theta$ of $\tilde x^{(1)}$ to $S^*$',
            title='one step in the limit: measured (points), derived (lines)')
-    a1.set(xscale='log', yscale='log', xlabel='n / d^3', ylabel='d tan theta_1 / tan theta_0',
-           title='rescaled (n >= 16 d^2): one curve')
+    a1.set(xscale='log', yscale='log', xlabel='$n / d^3$',
+           ylabel=r'$d\,\tan\theta_1 / \tan\theta_0$',
+           title=r'rescaled ($n \geq 16 d^2$): one curve')
     _gm_bars(
         a2, m_table, 'n_eff', lambda x: x.monte_carlo, 'directions\' share, measured', color='C0'
     )
     pred = geometric_means(m_table, 'n_eff', lambda x: x.predicted)
     a2.plot(list(pred), list(pred.values()), '-', color='C0', lw=1, label='derived')
-    _gm_bars(a2, m_table, 'n_eff', lambda x: x.tan_step, 'tan theta with n_theta\' directions',
+    _gm_bars(a2, m_table, 'n_eff', lambda x: x.tan_step,
+             r"$\tan\theta$ with $n_\theta'$ directions",
              color='C1')
     a2.axhline(
         geometric_means(m_table, 'n_eff', lambda x: x.tan_limit)[m_table[0].n_eff], color='C1',
-        ls=':', label='tan theta, n_theta\' = inf')
-    a2.set(xscale='log', yscale='log', xlabel="effective directions n_theta'",
+        ls=':', label=r"$\tan\theta$, $n_\theta' = \infty$")
+    a2.set(xscale='log', yscale='log', xlabel=r"effective directions $n_\theta'$",
            title='finite directions, same data and start')
     labels = {
-        'neuron_tan': 'median neuron tan theta = 1',
+        'neuron_tan': r'median neuron $\tan\theta = 1$',
         'vanilla_loss': 'vanilla loss 0.5',
         'teacher_loss': 'teacher at t=2 (one point) loss 0.5',
     }
@@ -681,7 +684,7 @@ def plot_rates(n_table:list, # RatesNRow
         b0.plot(ds, [needs[m][d] for d in ds], 'o-', label=label)
     ds, first = sorted(needs['neuron_tan']), next(iter(needs['neuron_tan'].values()))
     b0.plot(
-        ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='d^2'
+        ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='$d^2$'
     )
     b0.set(xscale='log', yscale='log', xlabel='input dimension d', ylabel='samples needed n',
            title='sample complexity')
@@ -692,12 +695,13 @@ def plot_rates(n_table:list, # RatesNRow
     pooled = n1_needs(memory_table)
     rs = [r for r, v in pooled.items() if v is not None]
     b1.plot(rs, [pooled[r] for r in rs], 'ks-', label='all d pooled')
-    if rs: b1.plot(rs, [pooled[rs[0]] * (r / rs[0]) ** 2 for r in rs], 'k:', label='r^2')
+    if rs: b1.plot(rs, [pooled[rs[0]] * (r / rs[0]) ** 2 for r in rs], 'k:', label='$r^2$')
     b1.set(xscale='log', yscale='log', xlabel='intrinsic dimension r',
-           ylabel=f'N1 needed (median loss ratio {SUFFICIENT_RATIO})', title='first distilled set')
-    _gm_bars(b2, width_table, 'L', lambda x: x.N2, 'N2 (compact second set)', color='C0')
+           ylabel=f'$N_1$ needed (median loss ratio {SUFFICIENT_RATIO})',
+           title='first distilled set')
+    _gm_bars(b2, width_table, 'L', lambda x: x.N2, '$N_2$ (compact second set)', color='C0')
     bound = geometric_means(width_table, 'L', lambda x: 2 * x.width + 2)
-    b2.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="2 L' + 2 (the bound)")
+    b2.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="$2L' + 2$ (the bound)")
     Ls = sorted({x.L for x in width_table})
     b2.plot(Ls, Ls, 'k:', label='L')
     b2.set(

@@ -42,14 +42,18 @@ def _read_entry(line:str) -> dict:
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-1
 def _run_environment() -> dict:
-    """Where a log's rows are computed: torch's and Python's versions and the platform.
+    """Where a log's rows are computed: torch's and Python's versions, the platform, and the BLAS
+    threads of the process that opens the log (the launcher runs with the threads of its cells).
 
-    Rows may differ in the last bits elsewhere."""
+    Rows may differ in the last bits elsewhere, or under another thread count (a sum split across
+    threads adds its
+    parts in another order)."""
     import torch
     return {
         'torch': torch.__version__,
         'python': platform.python_version(),
         'platform': platform.platform(),
+        'threads': torch.get_num_threads(),
     }
 
 def _differing(a:dict, b:dict, prefix:str='') -> list:
@@ -61,8 +65,11 @@ def _differing(a:dict, b:dict, prefix:str='') -> list:
         elif x != y: out.append(f'{prefix}{k}')
     return out
 
-def _comparable(env:dict) -> dict:
-    """What of an environment record can move a row's last bits: torch, Python, the platform.
+def _comparable(env:dict, # an environment record
+                threads:bool=True, # compare the thread counts (False for a log written before they were recorded)
+               ) -> dict:
+    """What of an environment record can move a row's last bits: torch, Python, the platform, the
+    threads.
 
     The platform without the kernel's release (`Linux-6.1.0-x86_64-with-glibc2.36` is compared as
     `Linux-x86_64-with-glibc2.36`): a kernel update or another virtual machine's build of the same
@@ -71,7 +78,8 @@ def _comparable(env:dict) -> dict:
     head, sep, libc = name.partition('-with-')
     if sep: # system-release-machine-with-libc: the release dropped
         name = f"{head.split('-', 1)[0]}-{head.rsplit('-', 1)[-1]}-with-{libc}"
-    return {'torch': env.get('torch'), 'python': env.get('python'), 'platform': name}
+    return {'torch': env.get('torch'), 'python': env.get('python'), 'platform': name,
+            **({'threads': env.get('threads')} if threads else {})}
 
 _WARNED = set() # environments already warned about in this process
 
@@ -116,14 +124,18 @@ class CellLog:
             self._refuse(
                 "line 1 does not match its checksum (the header was changed after it was written)"
             )
-        here, there = _comparable(_run_environment()), _comparable(line['environment'])
+        recorded = isinstance(line['environment'], dict) and 'threads' in line['environment']
+        here, there = _comparable(_run_environment(), recorded), _comparable(line['environment'],
+            recorded)
         if there != here and (key := json.dumps([there, here], sort_keys=True)) not in _WARNED:
             _WARNED.add(key)
             changes = ', '.join(f'{k}: {there.get(k)} -> {here.get(k)}'
                                 for k in _differing(there, here))
             warnings.warn(
                 f"resuming {self.path} under another environment ({changes}): "
-                "new rows may differ from the logged ones in the last bits",
+                "new rows may differ from the logged ones in the last bits"
+                + (" (resume with the logged threads, --jobs/--threads, for identical rows)"
+                   if 'threads' in _differing(there, here) else ''),
                 stacklevel=3,
             )
 
