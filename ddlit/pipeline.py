@@ -380,7 +380,8 @@ def _verified_manifest(payload, # what torch.load returned
                          "their checksum")
     manifest = json.loads(payload['manifest'])
     if not isinstance(manifest, dict):
-        raise ValueError(f"path is not a ddlit dataset ({where}: its manifest is no JSON object)")
+        raise ValueError(f"path is not a ddlit dataset ({where}: its manifest is not a JSON "
+                         "object)")
     if manifest.get('format') != FORMAT:
         raise ValueError(f"path is not a ddlit dataset ({where} has no {FORMAT} manifest)")
     if manifest.get('format_version') != FORMAT_VERSION:

@@ -25,7 +25,7 @@ def run_main(argv) -> tuple:
 
 def holder(folder:Path):
     "A separate process that holds `folder`'s lock (as a writer of it would) until it is killed."
-    code = f"import time; from ddlit.core import locked\nwith locked({str(folder)!r}):\n    print('held', flush=True); time.sleep(600)"
+    code = f"import time; from ddlit.repro.runs import locked\nwith locked({str(folder)!r}):\n    print('held', flush=True); time.sleep(600)"
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == 'held'
     return proc
@@ -34,7 +34,7 @@ def holder(folder:Path):
 def test_a_second_writer_is_refused_at_once(tmp_path, command):
     """A folder being written by another process, whichever command it runs: exit 2 at once, naming the folder and the
     holder's PID. Both commands take the one lock of the folder."""
-    from ddlit.core import lock_path, locked
+    from ddlit.repro.runs import lock_path, locked
     out = tmp_path / 'out'
     out.mkdir()
     lock = lock_path(out)

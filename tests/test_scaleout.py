@@ -43,7 +43,7 @@ def test_dask_workers_keep_their_thread_count_after_a_restart():
     "ddlit's worker plugin sets the threads on every worker, also on one the nanny starts after a crash."
     distributed = pytest.importorskip('distributed')
     import torch
-    from ddlit.repro.cli import threads_plugin
+    from ddlit.repro.runs import threads_plugin
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         client.register_plugin(threads_plugin(3))
         pids = client.run(os.getpid)
@@ -75,8 +75,8 @@ def ddlit(*args, hide=None):
     (['--slurm'], 'submitit', "--slurm needs submitit, which is not installed: pip install 'ddlit[slurm]'"),
     (['--dask', 'tcp://127.0.0.1:9'], None, "dask must be 'local' or the address of a running scheduler"),
     (['--dask', 'local', '--slurm'], None, 'dask and slurm exclude each other'),
-    (['--jobs', '0'], None, 'jobs must be an integer in [1, inf]'),
-    (['--threads', '0'], None, 'threads must be an integer in [1, inf]'),
+    (['--jobs', '0'], None, 'jobs must be an integer in [1, 1024]'),
+    (['--threads', '0'], None, 'threads must be an integer in [1, 1024]'),
     (['--calibrate', 'full'], None, 'calibrate is an option of --estimate: add --estimate'),
     (['--estimate', '--calibrate', 'quick'], None, "calibrate must be None or a scale other than 'quick'"),
 ])

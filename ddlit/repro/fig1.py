@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 from .baselines import oracle_net, random_features_net, ridge_distillation
-from ..core import derive_seed, gaussian, make_generator, save_figure
+from ..core import derive_seed, gaussian, make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
     cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, markdown_table, panels,

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from .baselines import oracle_net, random_features_net
-from ..core import make_generator, save_figure
+from ..core import make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
     cell_task, crossing, errorbar_line, log2_ticks, lookup, row_from, summarize)

@@ -8,7 +8,8 @@ __all__ = ['FINITE_T_SETTINGS', 'FINITE_T_SWEEP', 'FINITE_T', 'FiniteTRow', 'plo
 # %% ../../nbs/17a_finite_t.ipynb #51c71c92
 from dataclasses import dataclass
 from pathlib import Path
-from ..core import make_generator, save_figure
+from ..core import make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, derived_figure, log2_ticks, matching_work, evaluation_work,
     training_work, cell_test, cell_seed, cell_task, errorbar_line, panels, row_from, summarize)

@@ -10,7 +10,8 @@ __all__ = ['ITERATED_SETTINGS', 'ITERATED_SWEEP', 'ADVICE_SETTINGS', 'ADVICE_SWE
 # %% ../../nbs/18a_iterated.ipynb #8b7a542c
 from dataclasses import dataclass
 from pathlib import Path
-from ..core import make_generator, save_figure
+from ..core import make_generator
+from .common import save_figure
 from ddlit.repro.common import (
     Claim, Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work,
     cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, lookup, row_from, summarize,

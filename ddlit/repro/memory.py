@@ -10,7 +10,8 @@ __all__ = ['MEMORY_N1_SETTINGS', 'MEMORY_SUBSETS_SETTINGS', 'SUFFICIENT_RATIO', 
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from ..core import make_generator, save_figure
+from ..core import make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
     cell_task, crossing, errorbar_line, median_curve, row_from, summarize, vanilla_loss)

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
-from ..core import gaussian, make_generator, save_figure
+from ..core import gaussian, make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, cell_seed, cell_task, cell_test, crossing, evaluation_work,
     median_curve, row_from, training_work)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 import torch
-from ..core import make_generator, save_figure
+from ..core import make_generator
+from .common import save_figure
 from .common import (
     Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
     cell_task, errorbar_line, log2_ticks, row_from, summarize)

@@ -11,9 +11,8 @@ import contextlib, heapq, json, math, os
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from ..core import (
-    FLOAT_DTYPES, atomic_write, check_int, check_writable, locked,
-    remove_stale_temporaries, resolve_device)
+from ..core import FLOAT_DTYPES, atomic_write, check_int, resolve_device
+from .runs import check_writable, locked, remove_stale_temporaries
 from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
 from .sweep import run_sweep
 from .fig1 import FIG1
