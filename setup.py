@@ -13,7 +13,8 @@ py_versions = ['3.10', '3.11', '3.12', '3.13']
 min_python = cfg['min_python']
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
-extras = {'dev': dev_requirements, 'dask': cfg.get('dask_requirements', '').split(), 'slurm': cfg.get('slurm_requirements', '').split()}
+extras = {'dev': dev_requirements, 'dask': cfg.get('dask_requirements', '').split(), 'slurm': cfg.get('slurm_requirements', '').split(),
+          'digits': cfg.get('digits_requirements', '').split()}
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -38,7 +39,7 @@ setuptools.setup(
     include_package_data=True,
     python_requires='>=' + min_python,
     install_requires=requirements,
-    extras_require=extras, # ddlit[dask], ddlit[slurm]: where reproduce runs its cells (--dask, --slurm); dev has both, to test them
+    extras_require=extras, # ddlit[dask], ddlit[slurm]: where reproduce runs its cells (--dask, --slurm); ddlit[digits]: the load_digits page's scikit-learn; dev has all three, to test them
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_name']}={cfg['lib_name']}._modidx:d"]},
     zip_safe=False,
 )

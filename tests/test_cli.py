@@ -1,14 +1,10 @@
 """The installed `ddlit` command, run as a user would run it: in a subprocess, from the shell."""
 import re, shutil, signal, subprocess, sys, time
 import pytest
+from conftest import ddlit
 
 SMALL = ['--d', '16', '--n', '8192', '--L', '128', '--n-test', '16384', '--device', 'cpu']
 
-def ddlit(*args, cwd=None):
-    "Run the installed `ddlit` console script (in `cwd`, default the current folder) and return the completed process."
-    exe = shutil.which('ddlit')
-    assert exe, "the ddlit console script is not on PATH: install the package with pip"
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 def losses(stdout):
     "The test losses in the paradigm table printed by `ddlit run`."
@@ -61,6 +57,10 @@ def test_run_is_reproducible(tmp_path):
     (['run', '--target', 'h2(z1) + h2(z2)'], '--target uses z2, so the task needs --r 2 (got --r 1)'),
     (['run', '--r', '2', '--target', 'h2(z1) + h4(z1)'], 'target must have a degree-2 part in every latent direction'),
     (['run', '--L', '511'], 'L must be even'),
+    (['reproduce', 'fig1', '--algorithm', 'DC'], 'compares no algorithms: --algorithm applies to comparison and digits'),
+    (['reproduce', 'comparison', '--algorithm', 'nonesuch'], "algorithm must be one of ('ddlit', 'DC', 'PM', 'DM', 'MTT', 'KIP') or 'module:attribute'"),
+    (['reproduce', 'comparison', '--algorithm', 'json:dumps'], "algorithm 'json:dumps' must name an Algorithm"),
+    (['reproduce', 'comparison', '--algorithm', 'DC', '--estimate'], '--algorithm runs the named algorithms: drop --estimate'),
 ])
 def test_bad_input_exits_2_naming_the_parameter(args, message, tmp_path):
     (tmp_path / 'README.md').write_text('a file, not a folder')

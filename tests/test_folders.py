@@ -6,14 +6,11 @@ from pathlib import Path
 import pytest
 import ddlit.repro.cli as cli
 from ddlit.repro.cli import main
+from conftest import ddlit_exe as exe
 
 SMALL = ['--d', '8', '--n', '2048', '--L', '16', '--N1', '2', '--n-theta', '2', '--n-test', '1024', '--device', 'cpu']
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
 
-def exe() -> str:
-    path = shutil.which('ddlit')
-    assert path, "the ddlit console script is not on PATH: install the package with pip"
-    return path
 
 def run_main(argv) -> tuple:
     "main(argv) in this process: its exit status (SystemExit included), stdout and stderr."

@@ -45,7 +45,7 @@ def imported(path:Path) -> set:
     return out
 
 def test_the_library_never_imports_the_harness():
-    "Two layers: the library's modules import only library modules below them (no arrow up to ddlit.repro, none back to the package)."
+    "Three layers: the library's modules import only library modules below them (no arrow up to ddlit.peers or ddlit.repro, none back to the package); the peers import only the library and each other."
     arrows = {m: imported(ROOT / 'ddlit' / f'{m}.py') for m in LIBRARY}
     for m, deps in arrows.items():
         print(f"{m:<11} <- {sorted(d.removeprefix('ddlit.') for d in deps)}")
@@ -54,7 +54,13 @@ def test_the_library_never_imports_the_harness():
             assert LIBRARY.index(dep.removeprefix('ddlit.')) < LIBRARY.index(m), f'ddlit.{m} imports {dep}, which comes after it'
     harness = {p.stem: imported(p) for p in sorted((ROOT / 'ddlit' / 'repro').glob('*.py'))}
     assert 'ddlit' not in set().union(*harness.values()), 'a harness module imports the package itself'
-    code = "import sys, ddlit; print(sorted(m for m in sys.modules if m.startswith('ddlit.repro')))"
+    # the peers sit between: they import the library and each other, never the harness
+    peers = {p.stem: imported(p) for p in sorted((ROOT / 'ddlit' / 'peers').glob('*.py'))}
+    for m, deps in peers.items():
+        print(f"peers.{m:<9} <- {sorted(d.removeprefix('ddlit.') for d in deps)}")
+        for dep in deps:
+            assert dep.removeprefix('ddlit.') in LIBRARY or dep.startswith('ddlit.peers'), f'ddlit.peers.{m} imports {dep}'
+    code = "import sys, ddlit; print(sorted(m for m in sys.modules if m.startswith(('ddlit.repro', 'ddlit.peers'))))"
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert p.stdout.strip() == '[]', f'import ddlit loads the harness: {p.stdout}'
 

@@ -6,12 +6,11 @@ import json, math, os, shutil, signal, subprocess, sys
 from pathlib import Path
 import pytest
 import torch
+from conftest import ddlit
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ['--d', '16', '--n', '8192', '--L', '128', '--n-test', '16384', '--device', 'cpu']
 
-def ddlit(*args, cwd=None):
-    return subprocess.run([shutil.which('ddlit'), *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 def refused(p, message:str):
     "Exit 2, one usage line and one error line naming what to change, no traceback."

@@ -17,6 +17,7 @@ from ..core import (
 from . import EXPERIMENTS, format_claims, reproduce, sweep_cells
 from .common import SCALES, save_figure
 from .registry import RUN_FILES, estimate, format_estimate
+from .comparison import with_algorithms
 from .runs import (
     _Terminated, _check_executor_args, _fresh_staging, _make_executor, _on_sigterm, _replace_folder,
     _threads_of_workers, check_writable, locked)
@@ -205,6 +206,9 @@ def _reproduce_parser(sub, fmt):
     rep.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:k]' (default: auto)")
     rep.add_argument('--dtype', default='float64', choices=sorted(FLOAT_DTYPES),
                      help='working dtype (default: float64)')
+    rep.add_argument('--algorithm', action='append', default=None, metavar='NAME',
+                     help="comparison, digits: run this algorithm instead of all (repeatable): "
+                     "ddlit, DC, PM, DM, MTT, KIP, or your own as module:attribute")
     _executor_arguments(rep)
     return rep
 
@@ -430,6 +434,9 @@ def _reproduce_command(args, # parsed arguments of ddlit reproduce
     "`ddlit reproduce`: run an experiment (or all), or estimate its cost; the report."
     names = list(EXPERIMENTS) if args.experiment == 'all' else [args.experiment]
     _check_executor_args(args)
+    if args.algorithm: # refused before the folder or its lock is made
+        if args.estimate: raise ValueError('--algorithm runs the named algorithms: drop --estimate')
+        for n in names: with_algorithms(EXPERIMENTS[n], args.algorithm)
     resolve_device(args.device) # refused before the folder or its lock is made
     if args.out == '': raise ValueError("out must name a folder, got ''")
     if (
@@ -451,13 +458,13 @@ def _reproduce_locked(args, names:list) -> str:
     if args.estimate: # the timed cells run with the threads of the cells they predict
         with _threads_of_workers(args): return _estimates(args, names)
     executor, close = _make_executor(args)
-    progress, lines, files = _Progress(sum(sweep_cells(n, args.scale) for n in names)), [], []
+    cells = sum(sweep_cells(n, args.scale, args.algorithm) for n in names)
+    progress, lines, files = _Progress(cells), [], []
     try:
         with _threads_of_workers(args): # the threads the cells run with, recorded in their logs
             for name in names:
-                result = reproduce(
-                    name, args.scale, args.out, args.device, args.dtype, progress, executor
-                )
+                result = reproduce(name, args.scale, args.out, args.device, args.dtype, progress,
+                                   executor, args.algorithm)
                 lines.append(format_claims(name, result.claims)); files += result.files
     finally: close()
     progress.close()
@@ -500,9 +507,11 @@ def _saved(args) -> str:
     # the same workers and threads: rows then match the logged ones bit for bit (the log's header
     # warns otherwise)
     bound += [f'--{k}={v}' for k, v in (('jobs', args.jobs), ('threads', args.threads)) if v != 1]
+    bound += [f'--algorithm={a}' for a in args.algorithm or ()]
     return (
         f"{sum(saved_cells(log) for log in logs)} of "
-        f"{sum(sweep_cells(n, args.scale) for n in names)} cells saved in {out}; resume with: "
+        f"{sum(sweep_cells(n, args.scale, args.algorithm) for n in names)} cells saved in {out}; "
+        "resume with: "
         + ' '.join(['ddlit reproduce', args.experiment, f'--{args.scale}', '--out', str(out),
                     *bound])
     )

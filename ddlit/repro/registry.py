@@ -22,10 +22,12 @@ from .finite_t import FINITE_T
 from .memory import MEMORY
 from .iterated import ITERATED
 from .rates import RATES
+from .comparison import COMPARISON, with_algorithms
+from .digits import DIGITS
 
 # %% ../../nbs/19_results.ipynb #96a96900
 EXPERIMENTS = {e.name: e for e in (FIG1, FIG2, FIG2_DIMS, FIG3, TABLES, RANK, FINITE_T, MEMORY,
-                                    ITERATED, RATES)}
+                                    ITERATED, RATES, COMPARISON, DIGITS)}
 SETTINGS = {s.name: s.settings for e in EXPERIMENTS.values() for s in e.sweeps}
 
 # %% ../../nbs/19_results.ipynb #234e6786
@@ -68,6 +70,7 @@ def reproduce(name:str, # a key of EXPERIMENTS
               dtype:str='float64', # 'float64' or 'float32'
               progress=None, # optional callable(message), once per cell
               executor=None, # None: compute here; else a concurrent.futures-style executor (worker processes, Dask, submitit)
+              algorithms:list=None, # comparison, digits: the algorithms to run instead of all (`with_algorithms`)
              ) -> Reproduction:
     """Run experiment `name` at `scale` into `out`, resuming finished cells.
 
@@ -76,8 +79,9 @@ def reproduce(name:str, # a key of EXPERIMENTS
     if executor is not None and not callable(getattr(executor, 'submit', None)):
         raise ValueError(f"executor must be None or have a submit method (a concurrent.futures "
                          f"executor), got {type(executor).__name__}")
+    exp = EXPERIMENTS[name] if algorithms is None else with_algorithms(EXPERIMENTS[name],
+        algorithms)
     with _writing(out): # one writer per folder
-        exp = EXPERIMENTS[name]
         tables = {
             s.name: sweep_table(s, scale, out, dtype, device, progress, executor)
             for s in exp.sweeps
@@ -99,9 +103,12 @@ def reproduce(name:str, # a key of EXPERIMENTS
 # %% ../../nbs/19_results.ipynb #b2d1f8e3
 def sweep_cells(name:str, # a key of EXPERIMENTS
                 scale:str, # 'quick' or 'full'
+                algorithms:list=None, # as `reproduce` takes them
                ) -> int:
     "The number of cells experiment `name` runs at `scale` (for a progress bar)."
-    return sum(len(s.grid(scale)) for s in EXPERIMENTS[name].sweeps)
+    exp = EXPERIMENTS[name] if algorithms is None else with_algorithms(EXPERIMENTS[name],
+        algorithms)
+    return sum(len(s.grid(scale)) for s in exp.sweeps)
 
 # %% ../../nbs/19_results.ipynb #c3e2a9f4
 def read_claims(path, # an EXPERIMENT-claims.json written by reproduce
