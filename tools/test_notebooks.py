@@ -33,7 +33,11 @@ def run_notebook(path:Path, # a notebook inside the copy
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     tmp = Path(tempfile.mkdtemp(prefix=f'ddlit-nb-{path.stem}-'))
-    env = {**os.environ, 'TMPDIR': str(tmp), 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
+    # torch's optimizers import its compiler, which makes a cache folder in the temporary folder: torch's
+    # files, not the page's, so they go to a folder of their own (removed with the rest)
+    cache = Path(tempfile.mkdtemp(prefix=f'ddlit-torch-cache-{path.stem}-'))
+    env = {**os.environ, 'TMPDIR': str(tmp), 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1',
+           'TORCHINDUCTOR_CACHE_DIR': str(cache)}
     nb, t, error = nbformat.read(path, as_version=4), time.time(), None
     client = NotebookClient(nb, kernel_name='python3', timeout=timeout, resources={'metadata': {'path': str(path.parent)}},
                             extra_arguments=['--IPKernelApp.log_level=ERROR']) # a loopback kernel; no notice about it per notebook
@@ -41,7 +45,7 @@ def run_notebook(path:Path, # a notebook inside the copy
     except CellExecutionError as e: error = str(e)[-3000:]
     except Exception as e: error = f'{type(e).__name__}: {e}'
     left = sorted(str(p.relative_to(tmp)) for p in tmp.iterdir())
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True); shutil.rmtree(cache, ignore_errors=True)
     return path.name, time.time() - t, error, left
 
 def exported_differences(copy:Path) -> list:
