@@ -91,7 +91,7 @@ def test_help_lists_the_options():
     for opt in ('--r', '--d', '--n', '--L', '--seed', '--N1', '--strategy', '--matching', '--device', '--dtype', '--out'): assert opt in p.stdout
     p = ddlit('reproduce', '--help')
     assert p.returncode == 0
-    for opt in ('fig1,fig2,fig2_dims,fig3,tables,rank,finite_t,memory,iterated,rates,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
+    for opt in ('fig1,fig2,fig2_dims,fig3,tables,rank,finite_t,memory,iterated,rates,comparison,digits,all', '--quick', '--full', '--out', '--device', '--dtype'): assert opt in p.stdout
     assert '(default: quick)' not in p.stdout # --full is not the default
 
 def test_custom_target_round_trip(tmp_path):
