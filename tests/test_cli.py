@@ -146,6 +146,29 @@ def _spawned_workers(pid:int) -> list:
     return [int(c) for c in children if b'spawn_main' in Path(f'/proc/{c}/cmdline').read_bytes()]
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads the process tree from /proc')
+def test_ctrl_c_ends_the_cells_under_way(tmp_path):
+    """Ctrl-C while two workers compute full-scale cells (minutes each): the command ends them rather than waiting for
+    them, since only finished cells are in the log; it exits 130 within a minute, no worker left behind."""
+    exe, out = shutil.which('ddlit'), tmp_path / 'run'
+    proc = subprocess.Popen([exe, 'reproduce', 'finite_t', '--full', '--jobs', '2', '--dtype', 'float32', '--device', 'cpu',
+                             '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while proc.poll() is None and len(_spawned_workers(proc.pid)) < 2 and time.time() < deadline: time.sleep(0.1)
+    workers = _spawned_workers(proc.pid)
+    assert len(workers) == 2, workers
+    time.sleep(5) # both are inside their first cell
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    last = stderr.strip().splitlines()[-1]
+    print(last)
+    assert proc.returncode == 130 and re.search(r'\b0 of \d+ cells saved', last), stderr
+    time.sleep(1)
+    from pathlib import Path
+    running = [w for w in workers if Path(f'/proc/{w}').exists() and Path(f'/proc/{w}/stat').read_text().split()[2] != 'Z']
+    assert not running, running
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads the process tree from /proc')
 def test_a_killed_worker_ends_with_one_line_that_resumes(tmp_path):
     """A local worker killed by the system (as the OOM killer does): exit 1, one line naming the likely cause and the
     cells saved, and a resume command bound to the logs' dtype and device, which resumes."""

@@ -207,7 +207,14 @@ def _make_executor(args, # parsed arguments of ddlit reproduce
     if args.jobs == 1: return None, lambda: None
     pool = ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context('spawn'),
                                initializer=_worker_init, initargs=(args.threads, os.getpid()))
-    return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
+    return pool, lambda: _stop_pool(pool)
+
+def _stop_pool(pool:ProcessPoolExecutor):
+    """Stop a local pool at once: queued cells cancelled, running ones ended. Only finished cells
+    are in the log, so nothing is lost, and Ctrl-C does not wait for the cells under way."""
+    workers = list((pool._processes or {}).values()) # the pool has no public handle on them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers: w.terminate()
 
 # %% ../../nbs/12a_runs.ipynb #e7c6700f-4
 MAX_WORKERS = 1024 # the most --jobs and --threads accepted
