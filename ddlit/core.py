@@ -5,10 +5,11 @@
 # %% auto #0
 __all__ = ['FLOAT_DTYPES', 'MEMORY_CHECK_ENV', 'MAX_SEED', 'default_device', 'resolve_device', 'cuda_or_skip', 'resolve_dtype',
            'check_int', 'check_float', 'check_tensor', 'check_size', 'available_memory', 'check_memory',
-           'check_magnitude', 'make_generator', 'check_generator', 'gaussian', 'derive_seed', 'atomic_write']
+           'check_magnitude', 'make_generator', 'check_generator', 'Spec', 'Int', 'Float', 'Tensor', 'Gen', 'Is',
+           'OneOf', 'check_args', 'checked', 'check_fields', 'gaussian', 'derive_seed', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #95c615a5
-import math, os, tempfile
+import dataclasses, functools, inspect, math, os, tempfile
 from pathlib import Path
 import torch
 
@@ -195,6 +196,109 @@ def check_generator(gen, # the value to check: a torch.Generator
         raise ValueError(f"{name} must be a generator on {torch.device(device).type} (see "
                          f"make_generator), got one on {gen.device.type}")
     return gen
+
+# %% ../nbs/00_core.ipynb #e7e33eed
+class Spec:
+    "What a parameter accepts, written as its annotation: `checked` enforces it, the docs show it."
+    def __init__(self, **rules): self.rules = rules
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.rules.items())})"
+    def check(self, value, # the argument
+              name:str, # its name, for the message
+              args:dict, # every argument by name (`like`, `rows`, `on` name one of them)
+             ):
+        "Raise a `ValueError` naming `name` unless `value` is accepted; return it."
+        return self._check(value, name, args)
+    @property
+    def refers(self) -> bool:
+        "Whether it reads another argument (`like`, `rows`, `on`): then it runs after the others."
+        return bool({'like', 'rows', 'on'} & set(self.rules))
+
+class Int(Spec):
+    "An int (not a bool) in `[low, high]` (`check_int`)."
+    def _check(self, value, name, args): return check_int(value, name, **self.rules)
+
+class Float(Spec):
+    "A finite real number, at least `low` (greater if `strict`) (`check_float`)."
+    def _check(self, value, name, args): return check_float(value, name, **self.rules)
+
+class Tensor(Spec):
+    """A finite float tensor (`check_tensor`) with `ndim` dimensions.
+
+    `like`: the dtype and device of that argument; `rows`: as many rows as that argument."""
+    def _check(self, value, name, args):
+        rules = dict(self.rules)
+        like, rows = rules.pop('like', None), rules.pop('rows', None)
+        check_tensor(value, name, like=args[like] if like else None, like_name=like, **rules)
+        if rows: check_size(value, name, 0, args[rows].shape[0], f'the rows of {rows}')
+        return value
+
+class Gen(Spec):
+    "A `torch.Generator`; with `on`, drawing on the device of that argument (a tensor, a task)."
+    def _check(self, value, name, args):
+        on = args[self.rules['on']] if 'on' in self.rules else value
+        return check_generator(value, name, getattr(on, 'device', 'cpu'))
+
+class Is(Spec):
+    "An instance of `cls`."
+    def __init__(self, cls:type): super().__init__(cls=cls)
+    def _check(self, value, name, args):
+        if not isinstance(value, self.rules['cls']):
+            raise ValueError(f"{name} must be a {self.rules['cls'].__name__}, got "
+                             f"{type(value).__name__}")
+        return value
+    def __repr__(self): return f"Is({self.rules['cls'].__name__})"
+
+class OneOf(Spec):
+    "One of `choices`."
+    def __init__(self, choices:tuple): super().__init__(choices=choices)
+    def __repr__(self): return f"OneOf({self.rules['choices']!r})"
+    def _check(self, value, name, args):
+        if value not in self.rules['choices']:
+            raise ValueError(f"{name} must be one of {self.rules['choices']}, got {value!r}")
+        return value
+
+def check_args(specs:dict, # name -> Spec
+               args:dict, # name -> value; a None whose default is None is not checked
+               defaults:dict={}, # name -> default value
+              ) -> dict:
+    """Check each of `args` against its `Spec`: first those that read no other argument, then the
+    others, each group in order. A None where the default is None passes."""
+    for name, spec in sorted(specs.items(), key=_refers_last):
+        if args[name] is None and defaults.get(name, 0) is None: continue # not given
+        spec.check(args[name], name, args)
+    return args
+
+def _refers_last(item) -> bool: return item[1].refers
+
+def _arguments(sig:inspect.Signature, args:tuple, kwargs:dict) -> dict:
+    "Every argument of a call by name, defaults included."
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+def checked(f, # a function whose checked parameters are annotated with Specs
+           ):
+    "`f`, checking its arguments annotated with a `Spec` first: what it accepts, declared once."
+    sig = inspect.signature(f)
+    specs = {k: p.annotation for k, p in sig.parameters.items() if isinstance(p.annotation, Spec)}
+    defaults = {k: p.default for k, p in sig.parameters.items()}
+    def run(*args, **kwargs):
+        check_args(specs, _arguments(sig, args, kwargs), defaults)
+        return f(*args, **kwargs)
+    # placed at f's definition, so that what locates a function's source (inspect.getsourcefile,
+    # nbdev's links, a traceback) finds f's module, and a refused argument points to `@checked`
+    run.__code__ = run.__code__.replace(co_filename=f.__code__.co_filename, co_name=f.__name__,
+                                        co_firstlineno=f.__code__.co_firstlineno - 1)
+    return functools.wraps(f)(run)
+
+def check_fields(obj, # a dataclass instance whose field annotations are Specs
+                ):
+    "Check each field of `obj` annotated with a `Spec`: for a dataclass's `__post_init__`."
+    specs = {f.name: f.type for f in dataclasses.fields(obj) if isinstance(f.type, Spec)}
+    check_args(specs, {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)},
+               {f.name: f.default for f in dataclasses.fields(obj)})
+    return obj
 
 # %% ../nbs/00_core.ipynb #e3c0c3e3
 def gaussian(*shape:int, # the shape of the draw

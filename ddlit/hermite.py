@@ -9,21 +9,21 @@ __all__ = ['hermite', 'gauss_hermite', 'hermite_product']
 import math
 import numpy as np
 import torch
-from .core import check_int, check_tensor
+from .core import Int, Tensor, checked
 
 # %% ../nbs/01_hermite.ipynb #bba95511
-def hermite(k:int, # degree, k >= 0
-            z:torch.Tensor, # points, any shape
+@checked
+def hermite(k:Int(low=0), # degree
+            z:Tensor(), # points, any shape
            ) -> torch.Tensor:
     "Normalized probabilists' Hermite polynomial $h_k=\\mathrm{He}_k/\\sqrt{k!}$ (Definition A.15)."
-    check_int(k, 'k', low=0)
-    check_tensor(z, 'z')
     prev, cur = torch.zeros_like(z), torch.ones_like(z)
     for j in range(k): prev, cur = cur, (z * cur - math.sqrt(j) * prev) / math.sqrt(j + 1)
     return cur
 
 # %% ../nbs/01_hermite.ipynb #f1473e59
-def gauss_hermite(m:int, # number of nodes; exact for polynomials of degree <= 2m-1
+@checked
+def gauss_hermite(m:Int(low=1), # number of nodes; exact for polynomials of degree <= 2m-1
                   dtype=torch.float64, # dtype of nodes and weights
                   device=None, # device of nodes and weights; None: the default device
                  ):
@@ -31,7 +31,6 @@ def gauss_hermite(m:int, # number of nodes; exact for polynomials of degree <= 2
 
     $\\sum_i w_i\\,p(z_i)=\\mathbb E_{z\\sim\\mathcal N(0,1)}[p(z)]$ for polynomials of degree
     $<2m$."""
-    check_int(m, 'm', low=1)
     nodes, weights = np.polynomial.hermite_e.hermegauss(m)
     weights = weights / weights.sum()
     return (
@@ -40,11 +39,11 @@ def gauss_hermite(m:int, # number of nodes; exact for polynomials of degree <= 2
     )
 
 # %% ../nbs/01_hermite.ipynb #e9aaeba0
+@checked
 def hermite_product(degrees, # one non-negative degree per coordinate, length r
-                    Z:torch.Tensor, # points, shape (..., r)
+                    Z:Tensor(), # points, shape (..., r)
                    ) -> torch.Tensor:
     "$\\prod_i h_{k_i}(Z_{\\cdot,i})$ for `degrees` $=(k_1,\\dots,k_r)$; shape `Z.shape[:-1]`."
-    check_tensor(Z, 'Z')
     if Z.ndim < 1 or Z.shape[-1] != len(degrees):
         raise ValueError(f"Z must have last dimension {len(degrees)} (one per degree), got shape "
                          f"{tuple(Z.shape)}")

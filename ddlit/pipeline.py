@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 from .core import (
-    __version__, atomic_write, check_float, check_int, check_memory, check_size, check_tensor,
-    derive_seed, make_generator)
+    Float, Int, Is, OneOf, __version__, atomic_write, check_fields, check_int, check_memory,
+    check_size, check_tensor, checked, derive_seed, make_generator)
 from .network import TwoLayerNet
 from .phase1 import VARIANTS, _check_phase1, _phase1_iterates, distill_phase1
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
@@ -33,29 +33,17 @@ MATCHINGS = ('gm', 'pm')
 @dataclass(frozen=True)
 class DistillConfig:
     "The hyperparameters of Algorithm 1 as ddlit runs it."
-    N1:int = 4 # points in D~_1 (Theorem 4.6: O~(r^2); see the check below for N1 = 1)
-    n_theta:int = 32 # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
-    gm_steps:int = 1 # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated matching")
-    beta:float = 1. # softplus sharpness of the phase-1 student
-    variant:str = 'softplus' # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
-    strategy:str = 'compact' # second-set inputs: 'compact' or 'per-candidate'
-    matching:str = 'gm' # phase-2 labels: 'gm' (B.7.1) or 'pm' (B.7.2)
+    N1:Int(low=1) = 4 # points in D~_1 (Theorem 4.6: O~(r^2); see the check below for N1 = 1)
+    n_theta:Int(low=1) = 32 # random initializations for phase-1 matching (n_theta' = n_theta L / 2 directions)
+    gm_steps:Int(low=1) = 1 # phase-1 matching steps: 1 is the paper's; k > 1 iterates it (ddlit's extension, page "Iterated matching")
+    beta:Float(low=0, strict=True) = 1. # softplus sharpness of the phase-1 student
+    variant:OneOf(VARIANTS) = 'softplus' # 'softplus' (Assumption 3.8) or 'relu' (Appendix C)
+    strategy:OneOf(STRATEGIES) = 'compact' # second-set inputs: 'compact' or 'per-candidate'
+    matching:OneOf(MATCHINGS) = 'gm' # phase-2 labels: 'gm' (B.7.1) or 'pm' (B.7.2)
     lams:tuple = RIDGE_GRID # candidate ridges for the teacher's phase 2
     val_fraction:float = 0.2 # held-out share for choosing the ridge
 
-    def __post_init__(self):
-        check_int(self.N1, 'N1', low=1)
-        check_int(self.n_theta, 'n_theta', low=1)
-        check_int(self.gm_steps, 'gm_steps', low=1)
-        check_float(self.beta, 'beta', low=0, strict=True)
-        check_ridge(None, self.lams, self.val_fraction)
-        for name, allowed in [
-            ('variant', VARIANTS),
-            ('strategy', STRATEGIES),
-            ('matching', MATCHINGS),
-        ]:
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+    def __post_init__(self): check_fields(self); check_ridge(None, self.lams, self.val_fraction)
 
 # %% ../nbs/09_pipeline.ipynb #60bc74cb
 def floats_stored(d:int, # input dimension
@@ -182,12 +170,13 @@ def replay_phase1(ref:Reference, # the reference initialization
     return retrain_phase1(ref64, X1.double(), y1.double()).to(X1.dtype)
 
 # %% ../nbs/09_pipeline.ipynb #547b8bc5-3
+@checked
 def distill(X:torch.Tensor, # real inputs (n, d)
             y:torch.Tensor, # real labels (n,), raw
             L:int, # width of the network
             gen:torch.Generator, # draws the matching initializations and X~^(0)
-            config:DistillConfig=DistillConfig(), # hyperparameters
-            ref_seed:int=0, # seed of the reference initialization theta_ref
+            config:Is(DistillConfig)=DistillConfig(), # hyperparameters
+            ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
             info:dict=None, # extra JSON metadata to keep with the dataset
             task:MultiIndexTask=None, # the task (X, y) come from, if known: recorded with the dataset (for ddlit retrain)
            ) -> Distillation:
@@ -195,17 +184,17 @@ def distill(X:torch.Tensor, # real inputs (n, d)
 
     $\\tilde D_1$ by one-step gradient matching, phase 1 retrained from it, the teacher's phase 2 on
     the real data, then $\\tilde D_2$ by gradient or performance matching."""
-    _check_config(config)
     return distill_steps(X, y, L, gen, config, [config.gm_steps], ref_seed, info, task)[
         config.gm_steps]
 
+@checked
 def distill_steps(X:torch.Tensor, # real inputs (n, d)
                   y:torch.Tensor, # real labels (n,), raw
                   L:int, # width of the network
                   gen:torch.Generator, # draws the matching initializations and X~^(0)
-                  config:DistillConfig=DistillConfig(), # hyperparameters (its gm_steps is not read)
+                  config:Is(DistillConfig)=DistillConfig(), # hyperparameters (its gm_steps is not read)
                   steps:list=(1,), # the numbers of matching steps wanted
-                  ref_seed:int=0, # seed of the reference initialization theta_ref
+                  ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
                   info:dict=None, # extra JSON metadata to keep with each dataset
                   task:MultiIndexTask=None, # the task (X, y) come from, if known
                  ) -> dict:
@@ -213,17 +202,17 @@ def distill_steps(X:torch.Tensor, # real inputs (n, d)
 
     The matching runs once, to the largest k: every shorter run is a prefix of it. Each dataset
     equals `distill` with a fresh copy of `gen` and `gm_steps=k`."""
-    _check_config(config)
     grid = _distill_grid(X, y, L, gen, config, steps, [config.strategy], ref_seed, info, task)
     return {k: grid[k, config.strategy] for k in steps}
 
+@checked
 def distill_strategies(X:torch.Tensor, # real inputs (n, d)
                        y:torch.Tensor, # real labels (n,), raw
                        L:int, # width of the network
                        gen:torch.Generator, # draws the matching initializations and X~^(0)
-                       config:DistillConfig=DistillConfig(), # hyperparameters (its strategy is not read)
+                       config:Is(DistillConfig)=DistillConfig(), # hyperparameters (its strategy is not read)
                        strategies:list=STRATEGIES, # the second-set strategies wanted
-                       ref_seed:int=0, # seed of the reference initialization theta_ref
+                       ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
                        info:dict=None, # extra JSON metadata to keep with each dataset
                        task:MultiIndexTask=None, # the task (X, y) come from, if known
                       ) -> dict:
@@ -231,14 +220,8 @@ def distill_strategies(X:torch.Tensor, # real inputs (n, d)
 
     The strategy changes only the inputs of $\\tilde D_2$: one matching run and one teacher serve
     all. Each dataset equals `distill` with a fresh copy of `gen` and that strategy."""
-    _check_config(config)
     grid = _distill_grid(X, y, L, gen, config, [config.gm_steps], strategies, ref_seed, info, task)
     return {s: grid[config.gm_steps, s] for s in strategies}
-
-def _check_config(config):
-    "Raise unless `config` is a DistillConfig (before any of its fields is read)."
-    if not isinstance(config, DistillConfig):
-        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
 
 def _distill_grid(X, y, L, gen, config, steps, strategies, ref_seed, info, task) -> dict:
     "{(k, strategy): Distillation}: checks, one matching run to max(steps), a teacher per k."
@@ -252,7 +235,6 @@ def _distill_grid(X, y, L, gen, config, steps, strategies, ref_seed, info, task)
     for s in strategies: replace(config, strategy=s) # refuses one not in STRATEGIES
     _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta,
                   config.variant, steps=max(steps))
-    check_int(ref_seed, 'ref_seed', low=0)
     check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
     # the float64 Gram products and one block of features at a time
     check_memory(8 * L * (3 * L + 2 * FEATURE_ROWS), X.device,
@@ -299,12 +281,11 @@ def _second_set(X, prep, X1, y1, net1, teacher, config, ref_seed, info, task) ->
     return Distillation(ds, teacher)
 
 # %% ../nbs/09_pipeline.ipynb #5ea36694
-def retrain(ds:DistilledDataset, # the distilled dataset
+@checked
+def retrain(ds:Is(DistilledDataset), # the distilled dataset
             ref:Reference=None, # reference initialization; default: regenerated from ds.ref_seed
            ) -> TrainedNet:
     "Retrain the two-layer network from `ds` alone (Algorithm 1's retraining, both phases)."
-    if not isinstance(ds, DistilledDataset):
-        raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     if ref is None: ref = reference_init(ds.L, ds.d, ds.ref_seed, ds.X1.dtype, ds.X1.device)
     if not isinstance(ref, Reference):
         raise ValueError(f"ref must be a Reference (reference_init) or None, got "
@@ -340,12 +321,11 @@ def dataset_checksum(manifest:str, # the manifest's JSON text, exactly as stored
     return h.hexdigest()
 
 # %% ../nbs/09_pipeline.ipynb #607631e3-1
-def save_dataset(ds:DistilledDataset, # the dataset to save
+@checked
+def save_dataset(ds:Is(DistilledDataset), # the dataset to save
                  path, # the file to create or replace
                 ) -> Path:
     "Write `ds` to `path` atomically: its manifest and tensors, under one checksum."
-    if not isinstance(ds, DistilledDataset):
-        raise ValueError(f"ds must be a DistilledDataset, got {type(ds).__name__}")
     tensors = {k: getattr(ds, k).detach().cpu() for k in _TENSORS}
     manifest = json.dumps({
         'format': FORMAT, 'format_version': FORMAT_VERSION, 'ddlit_version': __version__, 'L': ds.L,
@@ -487,12 +467,13 @@ def _paradigm_models(result:Distillation, X, y, ref:Reference, pick:torch.Genera
     }
 
 # %% ../nbs/09_pipeline.ipynb #6520e754-2
+@checked
 def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
                       X:torch.Tensor, # real inputs (n, d)
                       y:torch.Tensor, # real labels (n,)
                       L:int, # width
                       gen:torch.Generator, # drives every random choice here
-                      config:DistillConfig=DistillConfig(), # distillation hyperparameters
+                      config:Is(DistillConfig)=DistillConfig(), # distillation hyperparameters
                       n_test:int=2**16, # fresh test points shared by all paradigms
                       progress=None, # optional callable(message) called as each step starts
                       iterated:int=None, # also distil with this many matching steps (ddlit's extension), from the same starts
@@ -502,8 +483,6 @@ def compare_paradigms(task:MultiIndexTask, # the task (supplies the test points)
     And the distillation itself."""
     say, (n, d) = progress or (lambda msg: None), X.shape; check_agree(task, X)
     if iterated is not None: check_int(iterated, 'iterated', low=1)
-    if not isinstance(config, DistillConfig):
-        raise ValueError(f"config must be a DistillConfig, got {type(config).__name__}")
     if n < config.N1 + 2 * L + 2:
         raise ValueError(
             f"n must be at least N1 + 2L + 2 = {config.N1 + 2 * L + 2} (the random baselines draw "

@@ -9,9 +9,9 @@ __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', '
 from dataclasses import dataclass
 import torch
 from .core import (
-    check_int, check_memory, check_size, check_tensor, make_generator, resolve_device,
+    Int, check_memory, check_size, check_tensor, checked, make_generator, resolve_device,
     resolve_dtype)
-from .network import TwoLayerNet, check_width, symmetric_init
+from .network import TwoLayerNet, Width, symmetric_init
 from .tasks import _preprocess, check_data
 from .training import TrainedNet, _fit_on_inputs, check_ridge, phase1_step, RIDGE_GRID
 
@@ -24,15 +24,14 @@ class Reference:
     seed:int # the seed that regenerates both
 
 # %% ../nbs/06_retrain.ipynb #c4126636-1
-def reference_init(L:int, # width, even
-                   d:int, # input dimension
-                   seed:int, # non-negative seed that regenerates theta_ref
+@checked
+def reference_init(L:Width(), # width
+                   d:Int(low=1), # input dimension
+                   seed:Int(low=0), # the seed that regenerates theta_ref
                    dtype=torch.float64, # dtype of the parameters
                    device='cpu', # device the parameters are moved to after the CPU draw
                   ) -> Reference:
     "$\\theta_{\\mathrm{ref}}$ of width `L` and dimension `d`, regenerated exactly from `seed`."
-    check_int(seed, 'seed', low=0)
-    check_width(L); check_int(d, 'd', low=1)
     return _reference_init(L, d, seed, dtype, device)
 
 def _reference_init(L, d, seed, dtype, device) -> Reference:

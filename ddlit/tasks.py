@@ -12,8 +12,9 @@ import math, re
 from dataclasses import dataclass
 import torch
 from .core import (
-    FLOAT_DTYPES, check_float, check_magnitude, check_generator, check_int, check_memory,
-    check_size, check_tensor, derive_seed, gaussian, make_generator, resolve_device, resolve_dtype)
+    FLOAT_DTYPES, Float, Gen, Int, Is, check_float, check_magnitude, check_int, check_memory,
+    check_size, check_tensor, checked, derive_seed, gaussian, make_generator, resolve_device,
+    resolve_dtype)
 from .hermite import hermite_product
 
 # %% ../nbs/02_tasks.ipynb #e3130c2f
@@ -64,15 +65,14 @@ def hermite_target(terms:dict, # {(k_1, ..., k_r): c}: Hermite-product degrees a
     return HermiteTarget(tuple(k for k, _ in kept), tuple(c for _, c in kept))
 
 # %% ../nbs/02_tasks.ipynb #6ccb58f9
-def anisotropic_target(r:int, # intrinsic dimension
-                       kappa:float=1., # condition number of the expected Hessian, >= 1
+@checked
+def anisotropic_target(r:Int(low=1), # intrinsic dimension
+                       kappa:Float(low=1)=1., # condition number of the expected Hessian
                        negative:bool=False, # flip the sign of the last direction's quadratic term
                       ) -> HermiteTarget:
     """The default target's terms with $h_2(z_i)$ coefficients $\\kappa^{(r-i)/(r-1)}$.
 
     Its Hessian's eigenvalues have ratio $\\kappa$."""
-    check_int(r, 'r', low=1)
-    check_float(kappa, 'kappa', low=1)
     if not isinstance(negative, bool):
         raise ValueError(f"negative must be True or False, got {negative!r}")
     def unit(i, k): return tuple(k if j == i else 0 for j in range(r))
@@ -92,13 +92,13 @@ def default_target(r:int=1, # intrinsic dimension
 _FACTOR = re.compile(r'h(\d+)\(z(\d+)\)')
 TARGET_MAX_CHARS = 10_000 # the longest formula parse_target reads
 
+@checked
 def parse_target(text:str, # e.g. 'h2(z1) + h4(z1)' or '0.5*h2(z1)*h2(z2) - h3(z2)'
-                 r:int, # intrinsic dimension: latent coordinates z1 .. zr
+                 r:Int(low=1), # intrinsic dimension: latent coordinates z1 .. zr
                 ) -> HermiteTarget:
     """A target from its formula.
 
     Terms `[c*]hK(zI)[*hK(zJ)...]` joined by `+` or `-`, as `HermiteTarget.formula` writes them."""
-    check_int(r, 'r', low=1)
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"target must be a formula such as 'h2(z1) + h4(z1)', got {text!r:.120}")
     if len(text) > TARGET_MAX_CHARS:
@@ -218,31 +218,28 @@ class MultiIndexTask:
         return (ev.max() / ev.min()).item()
 
 # %% ../nbs/02_tasks.ipynb #2c0763be
-def random_subspace(r:int, # intrinsic dimension, 1 <= r <= d
-                    d:int, # input dimension
-                    gen:torch.Generator, # draws the Gaussian matrix; its device is the result's
+@checked
+def random_subspace(r:Int(low=1), # intrinsic dimension, at most d
+                    d:Int(low=1), # input dimension
+                    gen:Gen(), # draws the Gaussian matrix; its device is the result's
                     dtype=torch.float64, # dtype of U
                    ) -> torch.Tensor:
     "A uniformly random $U\\in\\mathbb R^{r\\times d}$ with orthonormal rows, on `gen`'s device."
-    check_int(d, 'd', low=1)
-    check_int(r, 'r', low=1)
     if r > d: raise ValueError(f'r = {r} directions need d = {r} or more input dimensions, got d = '
                                f'{d}')
-    check_generator(gen, 'gen', gen.device)
     Q, R = torch.linalg.qr(gaussian(d, r, gen=gen))
     U = (Q * torch.sign(torch.diagonal(R))).T # sign fix: makes the law exactly Haar
     return U.to(resolve_dtype(dtype))
 
 # %% ../nbs/02_tasks.ipynb #23c8f74c
-def make_task(target:HermiteTarget, # link function g; its r sets the intrinsic dimension
+@checked
+def make_task(target:Is(HermiteTarget), # link function g; its r sets the intrinsic dimension
               d:int, # input dimension
               gen:torch.Generator, # draws U; its device is the task's device
               noise:float=0., # label-noise standard deviation
               dtype=torch.float64, # dtype of U and of the samples
              ) -> MultiIndexTask:
     "A multi-index task with a random principal subspace of dimension `target.r` in $\\mathbb R^d$."
-    if not isinstance(target, HermiteTarget):
-        raise ValueError(f"target must be a HermiteTarget, got {type(target).__name__}")
     return MultiIndexTask(random_subspace(target.r, d, gen, dtype), target, noise)
 
 # %% ../nbs/02_tasks.ipynb #825583a0
@@ -292,13 +289,12 @@ def _recorded_U(record:dict, device) -> torch.Tensor:
     return U.to(resolve_dtype(record['dtype'])).to(resolve_device(device))
 
 # %% ../nbs/02_tasks.ipynb #4d7943c9
-def sample(task:MultiIndexTask, # the task to sample from
-           n:int, # number of pairs
-           gen:torch.Generator, # draws inputs and noise; must be on the task's device
+@checked
+def sample(task:Is(MultiIndexTask), # the task to sample from
+           n:Int(low=1), # number of pairs
+           gen:Gen(on='task'), # draws inputs and noise, on the task's device
           ):
     "`n` i.i.d. pairs $(x_i,y_i)$ from `task`: inputs (n, d) and labels (n,)."
-    check_int(n, 'n', low=1)
-    check_generator(gen, 'gen', task.device)
     check_memory(n * (task.d + 1) * task.U.element_size(), task.device,
                  f'sampling n = {n} points in d = {task.d}')
     X = gaussian(n, task.d, gen=gen, dtype=task.dtype)

@@ -12,7 +12,7 @@ __all__ = ['FEATURE_ROWS', 'GRAM_COLUMNS', 'RIDGE_GRID', 'relu_d1', 'first_layer
 import math
 from dataclasses import dataclass, replace
 import torch
-from .core import check_float, check_int, check_memory, make_generator
+from .core import Int, check_float, check_int, check_memory, checked, make_generator
 from .network import TwoLayerNet
 from .tasks import LinearPart, MultiIndexTask, sample
 
@@ -310,10 +310,11 @@ class HeldOutSet:
         return errs.mean().item(), (errs.std() / math.sqrt(len(errs))).item()
 
 # %% ../nbs/04_training.ipynb #1c317d8c-1
+@checked
 def held_out_set(task:MultiIndexTask, # supplies f* and the input law
-                 n_test:int, # number of test points, at least 2
+                 n_test:Int(low=2), # number of test points
                  seed, # an int (a fresh generator on the task's device: same seed, same points) or a torch.Generator (advanced)
-                 chunk:int=2**14, # points drawn and evaluated at a time
+                 chunk:Int(low=1)=2**14, # points drawn and evaluated at a time
                 ) -> HeldOutSet:
     """`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk`.
 
@@ -321,8 +322,6 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
     if not isinstance(task, MultiIndexTask):
         raise ValueError("task must be a MultiIndexTask (make_task, seeded_task), got "
                          f"{type(task).__name__}")
-    check_int(n_test, 'n_test', low=2)
-    check_int(chunk, 'chunk', low=1)
     check_memory(n_test * (task.d + 1) * task.U.element_size(), task.device,
                  f'n_test = {n_test} test points in d = {task.d}')
     if not isinstance(seed, torch.Generator): check_int(seed, 'seed', low=0)

@@ -4,7 +4,7 @@ at the door or when they happen. Every folder is a pytest temporary folder; noth
 import contextlib, errno, io, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
-import ddlit.repro.cli as cli
+import ddlit.repro.paradigms as paradigms
 from ddlit.repro.cli import main
 from conftest import ddlit_exe as exe
 
@@ -109,7 +109,7 @@ def test_run_replaces_its_folder_whole(tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(before) == ['dataset.pt', 'paradigms.json', 'paradigms.png']
     def killed(*a, **k): raise KeyboardInterrupt # stopped after the dataset and the table, before the figure
-    monkeypatch.setattr(cli, 'plot_paradigms', killed)
+    monkeypatch.setattr(paradigms, 'plot_paradigms', killed)
     code, _, err = run_main(['run', *SMALL, '--seed', '1', '--out', str(out)])
     assert code == 130 and err.strip().splitlines()[-1] == f'ddlit run: interrupted; {out} is as it was (a run replaces it only when complete)'
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before # seed 0's run, whole
@@ -134,7 +134,7 @@ def test_a_full_disk_ends_with_one_line(tmp_path, monkeypatch):
     print(last)
     assert code == 1 and 'Traceback' not in err and last.startswith('ddlit reproduce: stopped, a file could not be written')
     assert f'No space left on device: {tmp_path / "out" / "fig2.jsonl"}' in last and '0 of 60 cells saved' in last and 'resume with: ddlit reproduce fig2 --quick' in last
-    monkeypatch.setattr(cli, 'save_dataset', full)
+    monkeypatch.setattr(paradigms, 'save_dataset', full)
     code, _, err = run_main(['run', *SMALL, '--out', str(tmp_path / 'run')])
     assert code == 1 and 'is as it was (a run replaces it only when complete)' in err.strip().splitlines()[-1], err
     assert not (tmp_path / 'run').exists()

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MEMORY_N1_SETTINGS', 'MEMORY_SUBSETS_SETTINGS', 'SUFFICIENT_RATIO', 'MEMORY_N1_SWEEP', 'MEMORY_SUBSETS_SWEEP',
-           'MEMORY', 'MemoryRow', 'SubsetRow', 'sufficient_n1', 'plot_memory', 'memory_claims']
+           'MEMORY_CLAIMS', 'MEMORY', 'MemoryRow', 'SubsetRow', 'sufficient_n1', 'plot_memory', 'memory_claims']
 
 # %% ../../nbs/18_memory.ipynb #898fba6a
 import math
@@ -13,8 +13,9 @@ from pathlib import Path
 from ..core import make_generator
 from .common import save_figure
 from .common import (
-    Claim, Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
-    cell_task, crossing, errorbar_line, median_curve, row_from, summarize, vanilla_loss)
+    Experiment, Measure, Statement, Sweep, check_claims, matching_work, evaluation_work,
+    training_work, cell_test, cell_seed, cell_task, crossing, errorbar_line, median_curve,
+    row_from, summarize, vanilla_loss)
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 
@@ -183,50 +184,43 @@ def _subset_rival(n1_table:list, subset_table:list, need:dict) -> tuple:
     ]
     return loss, floats, min(rivals, default=math.inf)
 
+MEMORY_CLAIMS = (
+    Statement('paper', 'the N1 needed grows no faster than r^2 (Theorems 4.2 and 4.6: N1 = O~(r^2) '
+                       'suffices), largest r against smallest', 'growth', '<=', 2, 'Section 4.1',
+                       False),
+    # the random-subset baseline is ddlit's
+    Statement('ddlit', 'distilled (r = 1, the grid N1 that suffices) below every random subset '
+                       'storing up to 10x its floats', 'vs_subsets', '>', 0, 'Section 4.1'),
+    # arithmetic of the construction at these settings
+    Statement('consistency', 'every distilled dataset stores fewer floats than the model and >= '
+                             '100x fewer than the training set', 'oversized', '<=', 0),
+)
+
+def _growth(need:dict, largest_n1:int) -> Measure:
+    "The exponent of the N1 needed in r, and the largest the N1 grid could show."
+    rs = sorted(need)
+    if need[rs[0]] is None or need[rs[-1]] is None: exponent = ceiling = math.nan
+    else: # the claim has teeth only where the ceiling exceeds 2
+        exponent, ceiling = (math.log(top / need[rs[0]]) / math.log(rs[-1] / rs[0])
+                             for top in (need[rs[-1]], largest_n1))
+    rounded = {r: None if v is None else round(v, 2) for r, v in need.items()}
+    return Measure(exponent, f'N1 needed = {rounded}, growth ~ r^{exponent:.2f} (the N1 grid could '
+                             f'show at most r^{ceiling:.2f})')
+
 def memory_claims(n1_table:list, # MemoryRow
                   subset_table:list, # SubsetRow
                  ) -> list:
-    "The claims of the memory experiment, checked on its two tables."
+    "The claims of the memory experiment (`MEMORY_CLAIMS`), decided on its two tables."
     need = sufficient_n1(n1_table)
-    rs = sorted(need)
-    reached = need[rs[0]] is not None and need[rs[-1]] is not None
-    exponent = (
-        math.log(need[rs[-1]] / need[rs[0]]) / math.log(rs[-1] / rs[0]) if reached else float('nan')
-    )
-    # the largest exponent the N1 grid could show: the claim has teeth only where it exceeds 2
-    ceiling = (
-        math.log(max(x.N1 for x in n1_table) / need[rs[0]]) / math.log(rs[-1] / rs[0])
-        if reached else float('nan')
-    )
     loss, floats, best_rival = _subset_rival(n1_table, subset_table, need)
-    model_ok = all(x.floats < x.model_floats and 100 * x.floats <= x.train_floats for x in n1_table)
+    oversized = sum(not (x.floats < x.model_floats and 100 * x.floats <= x.train_floats)
+                    for x in n1_table)
     worst = max(x.floats / x.model_floats for x in n1_table)
-    return [
-        Claim(
-            'the N1 needed grows no faster than r^2 (Theorems 4.2 and 4.6: N1 = O~(r^2) suffices), '
-            'largest r against smallest',
-            f'N1 needed = { {r: None if v is None else round(v, 2) for r, v in need.items()} }, '
-            f'growth ~ r^{exponent:.2f} (the N1 grid could show at most r^{ceiling:.2f})',
-            reached and exponent <= 2,
-            asserted=False,
-            section='Section 4.1',
-        ),
-        Claim(
-            'distilled (r = 1, the grid N1 that suffices) below every random subset storing up to '
-            '10x its floats',
-            f'distilled {loss:.3f} with {floats} floats; best such subset {best_rival:.3f}',
-            loss < best_rival,
-            kind='ddlit', # the random-subset baseline is ddlit's
-            section='Section 4.1',
-        ),
-        Claim(
-            'every distilled dataset stores fewer floats than the model and >= 100x fewer than '
-            'the training set',
-            f'largest share of the model: {worst:.2f}',
-            model_ok,
-            kind='consistency', # arithmetic of the construction at these settings
-        ),
-    ]
+    return check_claims(MEMORY_CLAIMS, {
+        'growth': _growth(need, max(x.N1 for x in n1_table)),
+        'vs_subsets': Measure(best_rival - loss, f'distilled {loss:.3f} with {floats} floats; best '
+                                                  f'such subset {best_rival:.3f}'),
+        'oversized': Measure(oversized, f'largest share of the model: {worst:.2f}')})
 
 MEMORY = Experiment(
     'memory', 'Theorem 4.6', (MEMORY_N1_SWEEP, MEMORY_SUBSETS_SWEEP), memory_claims, plot_memory

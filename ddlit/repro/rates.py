@@ -5,22 +5,23 @@
 # %% auto #0
 __all__ = ['RATES_N_SETTINGS', 'RATES_N_SWEEP', 'RATES_M_SETTINGS', 'RATES_M_SWEEP', 'RATES_SAMPLES_SETTINGS',
            'RATES_SAMPLES_SWEEP', 'RATES_MEMORY_SETTINGS', 'RATES_MEMORY_SWEEP', 'RATES_WIDTH_SETTINGS',
-           'RATES_WIDTH_SWEEP', 'BOOTSTRAP_DRAWS', 'SAMPLE_LEVELS', 'RATES', 'tan_to_subspace', 'StepPrediction',
-           'predict_step', 'RatesNRow', 'RatesMRow', 'RatesSamplesRow', 'RatesMemoryRow', 'RatesWidthRow', 'Fitted',
-           'geometric_means', 'loglog_slope', 'bootstrap', 'window_slope', 'step_contraction', 'fitted_floor',
-           'samples_by_d', 'samples_needed', 'samples_exponent', 'n1_needs', 'memory_exponent', 'rates_claims',
-           'plot_rates']
+           'RATES_WIDTH_SWEEP', 'BOOTSTRAP_DRAWS', 'SAMPLE_LEVELS', 'RATES_CLAIMS', 'RATES', 'tan_to_subspace',
+           'StepPrediction', 'predict_step', 'RatesNRow', 'RatesMRow', 'RatesSamplesRow', 'RatesMemoryRow',
+           'RatesWidthRow', 'Fitted', 'geometric_means', 'loglog_slope', 'bootstrap', 'window_slope',
+           'step_contraction', 'fitted_floor', 'samples_by_d', 'samples_needed', 'samples_exponent', 'n1_needs',
+           'memory_exponent', 'rates_claims', 'plot_rates']
 
 # %% ../../nbs/21a_rates.ipynb #ea45f88f
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 import torch
 from ..core import gaussian, make_generator
 from .common import save_figure
 from .common import (
-    Claim, Experiment, Sweep, cell_seed, cell_task, cell_test, crossing, evaluation_work,
-    median_curve, row_from, training_work)
+    Experiment, Measure, Statement, Sweep, check_claims, cell_seed, cell_task, cell_test, crossing,
+    evaluation_work, median_curve, row_from, training_work)
 from .memory import SUFFICIENT_RATIO, sufficient_n1
 from ..phase1 import distill_phase1, gm_phase1_limit, gm_phase1_stream, init_directions
 from ..pipeline import floats_stored, replay_phase1
@@ -478,142 +479,128 @@ def memory_exponent(table:list, # RatesMemoryRow
     return None if None in need.values() else loglog_slope(need)
 
 # %% ../../nbs/21a_rates.ipynb #a84fc85a
+RATES_CLAIMS = (
+    # the first five: ddlit's derivation (this page), not a statement of the paper
+    Statement('ddlit', 'tan theta of the first distilled point follows the derived curve sqrt(B^2 '
+                       '+ A/n) within a factor 1.5, on every cell with n >= 16 d^2 (Theorem 4.1, '
+                       'the rate)', 'tan_factor', '<=', math.log(1.5), 'Section 4.1'),
+    Statement('ddlit', 'in the noise-dominated window 16 d^2 <= n <= d^3, tan theta falls as '
+                       'n^(-1/2): fitted slope -0.5 +- 0.15 (every d with three n in the window)',
+                       'window_slope', '<=', 0, 'Section 4.1'),
+    Statement('ddlit', 'the curves collapse: d tan theta_1 / tan theta_0 depends on n / d^3 alone '
+                       '(largest ratio between dimensions at one n / d^3 at most 1.5)', 'collapse',
+                       '<=', 1.5, 'Section 4.1'),
+    Statement('ddlit', 'a floor stays as n grows: the fitted d B is positive (its interval above '
+                       '0) and within 30% of the derived 1/2', 'floor', '<=', 0, 'Section 4.1'),
+    Statement('ddlit', "the finite number of directions adds a term falling as n_theta'^(-1/2): "
+                       'fitted slope -0.5 +- 0.1, and within a factor 1.5 of the derived size',
+                       'directions', '<=', 0, 'Section 4.1'),
+    Statement('cited', "the samples the teacher's first layer needs grow as d^2 (Damian et al.): n "
+                       "at which the median neuron's tan theta reaches 1, fitted exponent 2 +- 0.5",
+                       'neuron_samples', '<=', 0,
+                       'Section 4.1 (citing Damian et al. 2022, Theorem 1)'),
+    Statement('ddlit', 'the n at which the test loss halves (0.5, predicting zero is 1), exponent '
+                       'in d: vanilla teacher and teacher at t=2 from one distilled point',
+                       'loss_samples', '<=', 0, 'Section 4.1', False),
+    Statement('paper', 'the N1 needed grows no faster than r^2 (Theorem 4.2: N1 = O~(r^2) '
+                       'suffices): fitted exponent in r (all d pooled), the upper end of its 95% '
+                       'interval at most 2', 'n1_in_r', '<=', 2, 'Section 4.1'),
+    Statement('paper', 'the N1 needed does not grow with d (Theorem 4.2: it depends on r only): '
+                       'fitted exponent in d, every r', 'n1_in_d', '<=', 0, 'Section 4.1', False),
+    # N2 <= 2 L' + 2 holds by the construction
+    Statement('consistency', 'the compact second set grows linearly in the width (Theorem 4.6: '
+                             "O(L)): exponent of N2 in L 1 +- 0.15, and N2 <= 2 L' + 2 on every "
+                             'cell', 'width', '<=', 0, 'Section 4.2'),
+)
+
+def _shown(fits:dict) -> str: return ', '.join(f'{k}: {v}' for k, v in fits.items())
+
+def _tan_over_predicted(x) -> float: return x.tan_step / x.predicted
+
+def _mc_over_predicted(x) -> float: return x.monte_carlo / x.predicted
+
+def _mc(x) -> float: return x.monte_carlo
+
+def _n2(x) -> float: return x.N2
+
+def _slope_of(table:list, x:str, value) -> float:
+    return loglog_slope(geometric_means(table, x, value))
+
+def _first_point_measures(n_table:list) -> dict:
+    "Theorem 4.1's rate: factor to the derived curve, window slope, collapse, floor."
+    ds = sorted({x.d for x in n_table})
+    slopes = {d: bootstrap(_by_d(n_table, d), partial(window_slope, d=d)) for d in ds
+              if window_slope(n_table, d) is not None}
+    ratios = [v for d in ds for v in geometric_means(
+        [x for x in _by_d(n_table, d) if x.n >= _window(d)[0]], 'n', _tan_over_predicted).values()]
+    curve = step_contraction(n_table)
+    shared = {k: [v for (d, k2), v in curve.items() if k2 == k] for k in {k for _, k in curve}}
+    collapse = max((max(v) / min(v) for v in shared.values() if len(v) > 1), default=math.nan)
+    floors = {d: bootstrap(_by_d(n_table, d), partial(fitted_floor, d=d)) for d in ds
+              if max(x.n for x in _by_d(n_table, d)) >= 16 * d**3}
+    return {
+        'tan_factor': Measure(max(abs(math.log(v)) for v in ratios), 'measured / predicted '
+                              f'(geometric mean over seeds) from {min(ratios):.2f} to '
+                              f'{max(ratios):.2f} on {len(ratios)} cells'),
+        'window_slope': Measure(sum(not s.within(-0.65, -0.35) for s in slopes.values())
+                                if slopes else math.nan,
+                                _shown(slopes) if slopes else 'no d has three n in the window'),
+        'collapse': Measure(collapse, f'largest ratio {collapse:.2f} over '
+                                      f'{sum(len(v) > 1 for v in shared.values())} shared values '
+                                      'of n / d^3'),
+        'floor': Measure(sum(not (f.low > 0 and f.within(0.35, 0.65)) for f in floors.values())
+                         if floors else math.nan,
+                         _shown(floors) if floors else 'no d reaches n >= 16 d^3')}
+
+def _samples_measures(m_table:list, samples_table:list) -> dict:
+    "The finite-directions term, and the samples the teacher needs against d."
+    mc = bootstrap(m_table, partial(_slope_of, x='n_eff', value=_mc))
+    mc_ratio = geometric_means(m_table, 'n_eff', _mc_over_predicted)
+    samples = {m: bootstrap(samples_table, partial(samples_exponent, measure=m))
+               for m in SAMPLE_LEVELS}
+    need = samples_needed(samples_table, 'neuron_tan')
+    per_d2 = _shown({d: round(v / d**2, 2) for d, v in need.items()}) if need else 'not reached'
+    van, dist = samples['vanilla_loss'], samples['teacher_loss']
+    return {
+        'directions': Measure((not mc.within(-0.6, -0.4))
+                              + sum(not 1 / 1.5 <= v <= 1.5 for v in mc_ratio.values()),
+                              f'slope {mc}; measured / predicted {min(mc_ratio.values()):.2f} to '
+                              f'{max(mc_ratio.values()):.2f}'),
+        'neuron_samples': Measure(int(not samples['neuron_tan'].within(1.5, 2.5)),
+                                  f"exponent {samples['neuron_tan']}; n needed / d^2 = {per_d2}"),
+        'loss_samples': Measure(sum(not f.within(1.5, 2.5) for f in (van, dist)),
+                                f"vanilla {van}, distilled {dist}")}
+
+def _n1_measures(memory_table:list) -> dict:
+    "The exponents of the N1 needed: in r (pooled, and per d), and in d (per r)."
+    pooled = bootstrap(memory_table, partial(memory_exponent, along='r'))
+    in_r = {d: bootstrap(memory_table, partial(memory_exponent, along='r', at=d))
+            for d in sorted({x.d for x in memory_table})}
+    in_d = {r: bootstrap(memory_table, partial(memory_exponent, along='d', at=r))
+            for r in sorted({x.r for x in memory_table})}
+    per_d = '; '.join(f"d={d}: exponent {f}, N1 needed " + _shown(
+        {r: None if v is None else round(v, 2) for r, v in n1_needs(memory_table, 'r', d).items()})
+        for d, f in in_r.items())
+    return {'n1_in_r': Measure(pooled.high if math.isfinite(pooled.high) else math.nan,
+                               f'pooled: exponent {pooled}; per d: ' + per_d),
+            'n1_in_d': Measure(sum(not (math.isfinite(f.value) and abs(f.value) <= 0.5)
+                                   for f in in_d.values()),
+                               _shown(in_d))}
+
 def rates_claims(n_table:list, # RatesNRow
                  m_table:list, # RatesMRow
                  samples_table:list, # RatesSamplesRow
                  memory_table:list, # RatesMemoryRow
                  width_table:list, # RatesWidthRow
                 ) -> list:
-    "The claims of the rates experiment, each fitted on its table with an interval over the seeds."
-    ds = sorted({x.d for x in n_table})
-    slopes = {
-        d: bootstrap(_by_d(n_table, d), lambda t, d=d: window_slope(t, d))
-        for d in ds
-        if window_slope(n_table, d) is not None
-    }
-    ratio = lambda d: geometric_means([x for x in _by_d(n_table, d) if x.n >= _window(d)[0]], 'n',
-                                      lambda x: x.tan_step / x.predicted)
-    ratios = {(d, n): v for d in ds for n, v in ratio(d).items()}
-    curve = step_contraction(n_table)
-    shared = {k: [v for (d, k2), v in curve.items() if k2 == k] for k in {k for _, k in curve}}
-    collapse = max((max(v) / min(v) for v in shared.values() if len(v) > 1), default=float('nan'))
-    floors = {
-        d: bootstrap(_by_d(n_table, d), lambda t, d=d: fitted_floor(t, d))
-        for d in ds
-        if max(x.n for x in _by_d(n_table, d)) >= 16 * d**3
-    }
-    mc = bootstrap(
-        m_table, lambda t: loglog_slope(geometric_means(t, 'n_eff', lambda x: x.monte_carlo))
-    )
-    mc_ratio = geometric_means(m_table, 'n_eff', lambda x: x.monte_carlo / x.predicted)
-    samples = {
-        m: bootstrap(samples_table, lambda t, m=m: samples_exponent(t, m)) for m in SAMPLE_LEVELS
-    }
-    need = samples_needed(samples_table, 'neuron_tan')
-    pooled = bootstrap(memory_table, lambda t: memory_exponent(t, 'r'))
-    in_r = {
-        d: bootstrap(memory_table, lambda t, d=d: memory_exponent(t, 'r', d))
-        for d in sorted({x.d for x in memory_table})
-    }
-    in_d = {
-        r: bootstrap(memory_table, lambda t, r=r: memory_exponent(t, 'd', r))
-        for r in sorted({x.r for x in memory_table})
-    }
-    width = bootstrap(width_table, lambda t: loglog_slope(geometric_means(t, 'L', lambda x: x.N2)))
-    shown = lambda f: ', '.join(f'{k}: {v}' for k, v in f.items())
-    per_d2 = shown({d: round(v / d**2, 2) for d, v in need.items()}) if need else 'not reached'
-    worst = max(ratios.values(), key=lambda v: abs(math.log(v)))
-    return [
-        Claim(
-            'tan theta of the first distilled point follows the derived curve sqrt(B^2 + A/n) '
-            'within a factor 1.5, on every cell with n >= 16 d^2 (Theorem 4.1, the rate)',
-            f'measured / predicted (geometric mean over seeds) from {min(ratios.values()):.2f} to '
-            f'{max(ratios.values()):.2f} on {len(ratios)} cells',
-            abs(math.log(worst)) <= math.log(1.5),
-            kind='ddlit', # ddlit's derivation (this page), not a statement of the paper
-            section='Section 4.1',
-        ),
-        Claim(
-            'in the noise-dominated window 16 d^2 <= n <= d^3, tan theta falls as n^(-1/2): '
-            'fitted slope -0.5 +- 0.15 (every d with three n in the window)',
-            shown(slopes) if slopes else 'no d has three n in the window',
-            bool(slopes) and all(s.within(-0.65, -0.35) for s in slopes.values()),
-            kind='ddlit', # ddlit's derivation (this page), not a statement of the paper
-            section='Section 4.1',
-        ),
-        Claim(
-            'the curves collapse: d tan theta_1 / tan theta_0 depends on n / d^3 alone (largest '
-            'ratio between dimensions at one n / d^3 at most 1.5)',
-            f'largest ratio {collapse:.2f} over {sum(len(v) > 1 for v in shared.values())} shared '
-            'values of n / d^3',
-            collapse <= 1.5,
-            kind='ddlit', # ddlit's derivation (this page), not a statement of the paper
-            section='Section 4.1',
-        ),
-        Claim(
-            'a floor stays as n grows: the fitted d B is positive (its interval above 0) and '
-            'within 30% of the derived 1/2',
-            shown(floors) if floors else 'no d reaches n >= 16 d^3',
-            bool(floors) and all(f.low > 0 and f.within(0.35, 0.65) for f in floors.values()),
-            kind='ddlit', # ddlit's derivation (this page), not a statement of the paper
-            section='Section 4.1',
-        ),
-        Claim(
-            'the finite number of directions adds a term falling as n_theta\'^(-1/2): fitted '
-            'slope -0.5 +- 0.1, and within a factor 1.5 of the derived size',
-            f'slope {mc}; measured / predicted {min(mc_ratio.values()):.2f} to '
-            f'{max(mc_ratio.values()):.2f}',
-            mc.within(-0.6, -0.4) and all(1 / 1.5 <= v <= 1.5 for v in mc_ratio.values()),
-            kind='ddlit', # ddlit's derivation (this page), not a statement of the paper
-            section='Section 4.1',
-        ),
-        Claim(
-            'the samples the teacher\'s first layer needs grow as d^2 (Damian et al.): n at which '
-            'the median neuron\'s tan theta reaches 1, fitted exponent 2 +- 0.5',
-            f"exponent {samples['neuron_tan']}; n needed / d^2 = {per_d2}",
-            samples['neuron_tan'].within(1.5, 2.5),
-            kind='cited',
-            section='Section 4.1 (citing Damian et al. 2022, Theorem 1)',
-        ),
-        Claim(
-            'the n at which the test loss halves (0.5, predicting zero is 1), exponent in d: '
-            'vanilla teacher and teacher at t=2 from one distilled point',
-            f"vanilla {samples['vanilla_loss']}, distilled {samples['teacher_loss']}",
-            samples['vanilla_loss'].within(1.5, 2.5) and samples['teacher_loss'].within(1.5, 2.5),
-            asserted=False,
-            kind='ddlit',
-            section='Section 4.1',
-        ),
-        Claim(
-            'the N1 needed grows no faster than r^2 (Theorem 4.2: N1 = O~(r^2) suffices): fitted '
-            'exponent in r (all d pooled), the upper end of its 95% interval at most 2',
-            f'pooled: exponent {pooled}; per d: ' + '; '.join(
-                f"d={d}: exponent {f}, N1 needed "
-                + shown({r: None if v is None else round(v, 2)
-                         for r, v in n1_needs(memory_table, 'r', d).items()})
-                for d, f in in_r.items()
-            ),
-            math.isfinite(pooled.high) and pooled.high <= 2,
-            section='Section 4.1',
-        ),
-        Claim(
-            'the N1 needed does not grow with d (Theorem 4.2: it depends on r only): fitted '
-            'exponent in d, every r',
-            shown(in_d),
-            all(math.isfinite(f.value) and abs(f.value) <= 0.5 for f in in_d.values()),
-            asserted=False,
-            section='Section 4.1',
-        ),
-        Claim(
-            'the compact second set grows linearly in the width (Theorem 4.6: O(L)): exponent of '
-            'N2 in L 1 +- 0.15, and N2 <= 2 L\' + 2 on every cell',
-            f'exponent {width}; largest N2 / (2 L\' + 2) '
-            f'{max(x.N2 / (2 * x.width + 2) for x in width_table):.2f}',
-            width.within(0.85, 1.15) and all(x.N2 <= 2 * x.width + 2 for x in width_table),
-            kind='consistency', # N2 <= 2 L' + 2 holds by the construction
-            section='Section 4.2',
-        ),
-    ]
+    "The claims of the rates experiment (`RATES_CLAIMS`), fitted with intervals over seeds."
+    width = bootstrap(width_table, partial(_slope_of, x='L', value=_n2))
+    over = sum(x.N2 > 2 * x.width + 2 for x in width_table)
+    return check_claims(RATES_CLAIMS, {
+        **_first_point_measures(n_table), **_samples_measures(m_table, samples_table),
+        **_n1_measures(memory_table),
+        'width': Measure((not width.within(0.85, 1.15)) + over, f"exponent {width}; largest N2 / "
+                         f"(2 L\' + 2) {max(x.N2 / (2 * x.width + 2) for x in width_table):.2f}")})
 
 # %% ../../nbs/21a_rates.ipynb #0b9ae088
 def _gm_bars(ax, rows:list, x:str, value, label:str, scale=1., **style):
@@ -632,24 +619,15 @@ def _gm_bars(ax, rows:list, x:str, value, label:str, scale=1., **style):
                      [math.exp(b + s) - a for a, b, s in zip(m, mean, se)]], fmt='o', ms=3,
         capsize=2, label=label, **style)
 
-def plot_rates(n_table:list, # RatesNRow
-               m_table:list, # RatesMRow
-               samples_table:list, # RatesSamplesRow
-               memory_table:list, # RatesMemoryRow
-               width_table:list, # RatesWidthRow
-               path, # the PNG file to write
-              ) -> Path:
-    "Measured points (geometric means) over the predicted curves, and the fitted sizes."
-    import matplotlib.pyplot as plt
-    fig, ((a0, a1), (a2, b0), (b1, b2)) = plt.subplots(3, 2, figsize=(10.5, 12))
+def _first_point_panels(a0, a1, n_table:list):
+    "tan theta of the first point against n, and the rescaled curves, one per d."
     for i, d in enumerate(sorted({x.d for x in n_table})):
         rows, c = _by_d(n_table, d), f'C{i}'
         _gm_bars(a0, rows, 'n', lambda x: x.tan_step, f'd={d}', color=c)
         pred = geometric_means(rows, 'n', lambda x: x.predicted)
         a0.plot(list(pred), list(pred.values()), '-', color=c, lw=1)
-        a0.axhline(
-            geometric_means(rows, 'n', lambda x: x.predicted_floor)[rows[0].n], color=c, ls=':',
-            lw=0.8)
+        a0.axhline(geometric_means(rows, 'n', lambda x: x.predicted_floor)[rows[0].n], color=c,
+                   ls=':', lw=0.8)
         big = [x for x in rows if x.n >= _window(d)[0]]
         _gm_bars(a1, big, 'n', lambda x, d=d: d * x.tan_step / x.tan_start, f'd={d}',
                  scale=1 / d**3, color=c)
@@ -661,53 +639,76 @@ def plot_rates(n_table:list, # RatesNRow
     a1.set(xscale='log', yscale='log', xlabel='$n / d^3$',
            ylabel=r'$d\,\tan\theta_1 / \tan\theta_0$',
            title=r'rescaled ($n \geq 16 d^2$): one curve')
-    _gm_bars(
-        a2, m_table, 'n_eff', lambda x: x.monte_carlo, 'directions\' share, measured', color='C0'
-    )
+
+def _directions_panel(ax, m_table:list):
+    "The finite-directions term, measured and derived, beside tan theta."
+    _gm_bars(ax, m_table, 'n_eff', lambda x: x.monte_carlo, "directions' share, measured",
+             color='C0')
     pred = geometric_means(m_table, 'n_eff', lambda x: x.predicted)
-    a2.plot(list(pred), list(pred.values()), '-', color='C0', lw=1, label='derived')
-    _gm_bars(a2, m_table, 'n_eff', lambda x: x.tan_step,
-             r"$\tan\theta$ with $n_\theta'$ directions",
-             color='C1')
-    a2.axhline(
-        geometric_means(m_table, 'n_eff', lambda x: x.tan_limit)[m_table[0].n_eff], color='C1',
-        ls=':', label=r"$\tan\theta$, $n_\theta' = \infty$")
-    a2.set(xscale='log', yscale='log', xlabel=r"effective directions $n_\theta'$",
+    ax.plot(list(pred), list(pred.values()), '-', color='C0', lw=1, label='derived')
+    _gm_bars(ax, m_table, 'n_eff', lambda x: x.tan_step,
+             r"$\tan\theta$ with $n_\theta'$ directions", color='C1')
+    ax.axhline(geometric_means(m_table, 'n_eff', lambda x: x.tan_limit)[m_table[0].n_eff],
+               color='C1', ls=':',
+               label=r"$\tan\theta$, $n_\theta' = \infty$")
+    ax.set(xscale='log', yscale='log', xlabel=r"effective directions $n_\theta'$",
            title='finite directions, same data and start')
-    labels = {
-        'neuron_tan': r'median neuron $\tan\theta = 1$',
-        'vanilla_loss': 'vanilla loss 0.5',
-        'teacher_loss': 'teacher at t=2 (one point) loss 0.5',
-    }
+
+def _samples_panel(ax, samples_table:list) -> list:
+    "The samples needed against d for three levels, beside d^2; the d shown."
+    labels = {'neuron_tan': r'median neuron $\tan\theta = 1$', 'vanilla_loss': 'vanilla loss 0.5',
+              'teacher_loss': 'teacher at t=2 (one point) loss 0.5'}
     needs = {m: samples_by_d(samples_table, m) for m in labels}
     for m, label in labels.items():
         ds = [d for d, v in needs[m].items() if v is not None]
-        b0.plot(ds, [needs[m][d] for d in ds], 'o-', label=label)
+        ax.plot(ds, [needs[m][d] for d in ds], 'o-', label=label)
     ds, first = sorted(needs['neuron_tan']), next(iter(needs['neuron_tan'].values()))
-    b0.plot(
-        ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:', label='$d^2$'
-    )
-    b0.set(xscale='log', yscale='log', xlabel='input dimension d', ylabel='samples needed n',
+    ax.plot(ds, [first * (d / ds[0]) ** 2 if first else float('nan') for d in ds], 'k:',
+            label='$d^2$')
+    ax.set(xscale='log', yscale='log', xlabel='input dimension d', ylabel='samples needed n',
            title='sample complexity')
+    return ds
+
+def _memory_panel(ax, memory_table:list):
+    "The N1 needed against r, per d and pooled, beside r^2."
     for i, d in enumerate(sorted({x.d for x in memory_table})):
         need = n1_needs(memory_table, 'r', d)
         rs = [r for r, v in need.items() if v is not None]
-        b1.plot(rs, [need[r] for r in rs], 'o--', color=f'C{i}', lw=0.8, label=f'd={d}')
+        ax.plot(rs, [need[r] for r in rs], 'o--', color=f'C{i}', lw=0.8, label=f'd={d}')
     pooled = n1_needs(memory_table)
     rs = [r for r, v in pooled.items() if v is not None]
-    b1.plot(rs, [pooled[r] for r in rs], 'ks-', label='all d pooled')
-    if rs: b1.plot(rs, [pooled[rs[0]] * (r / rs[0]) ** 2 for r in rs], 'k:', label='$r^2$')
-    b1.set(xscale='log', yscale='log', xlabel='intrinsic dimension r',
-           ylabel=f'$N_1$ needed (median loss ratio {SUFFICIENT_RATIO})',
-           title='first distilled set')
-    _gm_bars(b2, width_table, 'L', lambda x: x.N2, '$N_2$ (compact second set)', color='C0')
+    ax.plot(rs, [pooled[r] for r in rs], 'ks-', label='all d pooled')
+    if rs: ax.plot(rs, [pooled[rs[0]] * (r / rs[0]) ** 2 for r in rs], 'k:', label='$r^2$')
+    ax.set(xscale='log', yscale='log', xlabel='intrinsic dimension r',
+           ylabel='$N_1$ needed (median loss ratio '
+                  f'{SUFFICIENT_RATIO})', title='first distilled set')
+
+def _width_panel(ax, width_table:list) -> list:
+    "The compact second set's size against the width, beside its bound; the widths shown."
+    _gm_bars(ax, width_table, 'L', lambda x: x.N2, '$N_2$ (compact second set)', color='C0')
     bound = geometric_means(width_table, 'L', lambda x: 2 * x.width + 2)
-    b2.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="$2L' + 2$ (the bound)")
+    ax.plot(list(bound), list(bound.values()), '-', color='C1', lw=1, label="$2L' + 2$ (the bound)")
     Ls = sorted({x.L for x in width_table})
-    b2.plot(Ls, Ls, 'k:', label='L')
-    b2.set(
-        xscale='log', yscale='log', xlabel='width L', ylabel='points', title='second distilled set'
-    )
+    ax.plot(Ls, Ls, 'k:', label='L')
+    ax.set(xscale='log', yscale='log', xlabel='width L', ylabel='points',
+           title='second distilled set')
+    return Ls
+
+def plot_rates(n_table:list, # RatesNRow
+               m_table:list, # RatesMRow
+               samples_table:list, # RatesSamplesRow
+               memory_table:list, # RatesMemoryRow
+               width_table:list, # RatesWidthRow
+               path, # the PNG file to write
+              ) -> Path:
+    "Measured points (geometric means) over the predicted curves, and the fitted sizes."
+    import matplotlib.pyplot as plt
+    fig, ((a0, a1), (a2, b0), (b1, b2)) = plt.subplots(3, 2, figsize=(10.5, 12))
+    _first_point_panels(a0, a1, n_table)
+    _directions_panel(a2, m_table)
+    ds = _samples_panel(b0, samples_table)
+    _memory_panel(b1, memory_table)
+    Ls = _width_panel(b2, width_table)
     # the measured values as the only ticks of the log axes whose range is under two decades
     for ax, values in ((b0, ds), (b1, sorted({x.r for x in memory_table})), (b2, Ls)):
         ax.set_xticks(values, [str(v) for v in values])

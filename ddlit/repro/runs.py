@@ -121,6 +121,29 @@ def _fresh_staging(out:Path) -> Path:
     staged.mkdir()
     return staged
 
+# %% ../../nbs/12a_runs.ipynb #b561fa35
+class _Progress:
+    "A progress bar on stderr, redrawn in place on a terminal, a line per step elsewhere."
+    def __init__(self, total:int, stream=None, width:int=24):
+        self.total, self.stream, self.width = total, stream or sys.stderr, width
+        self.done, self.start = 0, time.perf_counter()
+        self.tty = hasattr(self.stream, 'isatty') and self.stream.isatty()
+
+    def __call__(self, message:str):
+        filled = self.width * self.done // self.total
+        line = (
+            f"[{'#' * filled}{'-' * (self.width - filled)}] {self.done}/{self.total} {message} "
+            f"({time.perf_counter() - self.start:.1f} s)"
+        )
+        self.stream.write(f"\r{line}\033[K" if self.tty else line + '\n')
+        self.stream.flush()
+        self.done += 1
+
+    def close(self):
+        "Finish the bar: show it full with \"done\" and end its line."
+        self.done = self.total; self('done')
+        if self.tty: self.stream.write('\n')
+
 # %% ../../nbs/12a_runs.ipynb #e7c6700f
 def _worker_threads(n:int, # BLAS threads for this worker
                   ):

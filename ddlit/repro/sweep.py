@@ -85,7 +85,7 @@ _WARNED = set() # environments already warned about in this process
 
 # %% ../../nbs/12_sweep.ipynb #ad599c81-2
 class CellLog:
-    "The durable record of a sweep's cells: a header line, then a checksummed line per cell."
+    "The durable record of a sweep's cells: a header, then a checksummed line per cell."
     def __init__(self, path, # the log file (created with its header if missing)
                  header:dict, # the sweep's name and settings; an existing log must carry the same. With 'columns': every row has those fields
                  grid:list=None, # the cells of the sweep; None: any cell. Lines of cells outside it are refused
