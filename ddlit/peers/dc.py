@@ -9,10 +9,9 @@ __all__ = ['DC_OUTER', 'DC_INNER', 'DC_INITS', 'DC_BATCH', 'DC_LR', 'DC', 'match
 import math
 from functools import partial
 import torch
-from ..core import check_int
 from .protocol import (
-    Algorithm, Data, Distilled, Params, Procedure, clipped, gd_grads, gd_init, gd_procedure,
-    gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR, GD_STEPS)
+    Algorithm, Data, Distilled, Params, clipped, gd_grads, gd_init, gd_procedure,
+    point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR)
 
 # %% ../../nbs/25a_dc.ipynb #bfd7eac1
 def match_distance(g:Params, # one gradient, possibly batched

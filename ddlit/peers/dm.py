@@ -9,10 +9,9 @@ __all__ = ['DM_OUTER', 'DM_INITS', 'DM_BATCH', 'DM_LR', 'DM', 'dm_embedding', 'd
 import math
 from functools import partial
 import torch
-from ..core import check_int
 from .protocol import (
-    Algorithm, Data, Distilled, Params, Procedure, clipped, gd_grads, gd_init, gd_procedure,
-    gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR, GD_STEPS)
+    Algorithm, Data, Distilled, Params, gd_init, gd_procedure,
+    point_set, progress_bar, synthetic_start)
 
 # %% ../../nbs/25c_dm.ipynb #f6df68f1
 DM_OUTER, DM_INITS, DM_BATCH, DM_LR = 300, 8, 512, 1.

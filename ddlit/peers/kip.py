@@ -10,10 +10,9 @@ __all__ = ['KIP_OUTER', 'KIP_BATCH', 'KIP_LR', 'KIP_RIDGE', 'KIP_MAX_POINTS', 'K
 import math
 from functools import partial
 import torch
-from ..core import check_int
 from .protocol import (
-    Algorithm, Data, Distilled, Params, Procedure, clipped, gd_grads, gd_init, gd_procedure,
-    gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR, GD_STEPS)
+    Algorithm, Data, Distilled, Procedure,
+    point_set, progress_bar, synthetic_start)
 
 # %% ../../nbs/25e_kip.ipynb #5ce97bd1
 KIP_OUTER, KIP_BATCH, KIP_LR, KIP_RIDGE, KIP_MAX_POINTS = 300, 512, 0.03, 1e-3, 4096

@@ -10,9 +10,8 @@ __all__ = ['MTT_EXPERTS', 'MTT_SAVE_EVERY', 'MTT_STUDENT', 'MTT_AHEAD', 'MTT_MAX
 import math
 from functools import partial
 import torch
-from ..core import check_int
 from .protocol import (
-    Algorithm, Data, Distilled, Params, Procedure, clipped, gd_grads, gd_init, gd_procedure,
+    Algorithm, Data, Distilled, Params, clipped, gd_grads, gd_init, gd_procedure,
     gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR, GD_STEPS)
 
 # %% ../../nbs/25d_mtt.ipynb #206216c3

@@ -11,8 +11,8 @@ from functools import partial
 import torch
 from ..core import check_int
 from .protocol import (
-    Algorithm, Data, Distilled, Params, Procedure, clipped, gd_grads, gd_init, gd_procedure,
-    gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR, GD_STEPS)
+    Algorithm, Data, Distilled, Procedure, gd_init, gd_procedure,
+    gd_train, point_set, progress_bar, synthetic_start, GD_CLIP, GD_LR)
 
 # %% ../../nbs/25b_pm.ipynb #6ac7adf2
 PM_OUTER, PM_UNROLL, PM_INITS, PM_BATCH, PM_LR, PM_LR_LR = 100, 20, 4, 512, 1., 0.01

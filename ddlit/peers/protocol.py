@@ -13,7 +13,7 @@ import math, time
 from dataclasses import dataclass, field
 from typing import Callable
 import torch
-from ..core import check_generator, check_int, check_tensor, derive_seed, gaussian, make_generator
+from ..core import check_int, derive_seed, make_generator
 from ..network import check_width, symmetric_init
 from ..tasks import check_data
 from ..pipeline import floats_stored

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from ..core import FLOAT_DTYPES, make_generator
-from ..pipeline import DistillConfig, distill, floats_stored, retrain
+from ..pipeline import DistillConfig, distill, retrain
 from ..reference import reference_init, train_on_real_data
 from ..training import HeldOutSet
 from ..peers import ALGORITHMS
-from ..peers.protocol import Data, full_reference, score_seed
+from ..peers.protocol import Data, score_seed
 from .comparison import floats_axis
 from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, cell_seed, crossing, markdown_table,

@@ -12,8 +12,8 @@ from pathlib import Path
 from ..core import make_generator
 from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest, log2_ticks,
-    matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
+    Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest,
+    matching_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
     panels, row_from, summarize)
 from .reconstruction import held_out_quadratic, phase2_at
 from ..phase2 import RETRAIN_TOL, reconstruction_rate

@@ -16,7 +16,7 @@ from .common import save_figure
 from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest, smallest,
     matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
-    log2_ticks, lookup, row_from, summarize, vanilla_loss)
+    log2_ticks, row_from, summarize, vanilla_loss)
 from .memory import SUFFICIENT_RATIO, _vanilla_shared, sufficient_n1
 from ..pipeline import DistillConfig, distill_steps
 from ..tasks import anisotropic_target
