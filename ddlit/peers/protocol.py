@@ -6,7 +6,7 @@
 __all__ = ['GD_STEPS', 'GD_LR', 'GD_CLIP', 'RANDOM', 'PROGRESSIVE', 'Data', 'Distilled', 'Procedure', 'Algorithm', 'point_set',
            'Params', 'gd_init', 'gd_grads', 'gd_train', 'clipped', 'gd_procedure', 'principal_sines', 'SeedScore',
            'random_subset', 'score_seed', 'full_reference', 'Score', 'evaluate', 'random_real', 'synthetic_start',
-           'progress_bar', 'tune', 'two_phase_procedure', 'progressive', 'progressive_cost']
+           'progress_bar', 'tune', 'two_phase_procedure', 'progressive_floor', 'progressive', 'progressive_cost']
 
 # %% ../../nbs/25_testbed.ipynb #56c7af7f
 import math, time
@@ -357,6 +357,12 @@ def two_phase_procedure() -> Procedure:
         return train_on_real_data(ref, X, y)
     return Procedure('both phases (Definition 3.5)', fit, lambda N, d, L: N * L * (2 * d + L))
 
+def progressive_floor(d:int, # input dimension
+                      L:int, # network width
+                     ) -> int:
+    "Fewest floats ddlit fits in: one point of D~_1, the preprocessing, D~_2 at its bound 4(L + 1)."
+    return 2 * (d + 1) + 4 * (L + 1)
+
 def progressive(data:Data, # the real data
                 budget:int, # floats
                 gen:torch.Generator, # draws the matching and the reference seed
@@ -367,9 +373,8 @@ def progressive(data:Data, # the real data
     d, L = data.d, data.L
     N1 = (check_int(budget, 'budget', low=1) - 4 * (L + 1) - (d + 1)) // (d + 1)
     if N1 < 1:
-        least = 2 * (d + 1) + 4 * (L + 1)
-        raise ValueError(f"budget must be at least 2(d + 1) + 4(L + 1) = {least} floats for "
-                         f"ddlit's two sets, got {budget}")
+        raise ValueError(f"budget must be at least 2(d + 1) + 4(L + 1) = {progressive_floor(d, L)} "
+                         f"floats for ddlit's two sets, got {budget}")
     ds = distill(data.X, data.y, L, gen, replace(config, N1=N1), derive_seed(gen)).dataset
     return Distilled(ds.X1, ds.floats, lambda g: retrain(ds),
                      progressive_cost(budget, data.n, d, L, config.n_theta),

@@ -12,7 +12,7 @@ import importlib, math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from ..peers import ALGORITHMS
-from ..peers.protocol import Algorithm, Data, full_reference, score_seed
+from ..peers.protocol import Algorithm, Data, full_reference, progressive_floor, score_seed
 from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, cell_seed, cell_task, cell_test,
     markdown_table, row_from, save_figure)
@@ -103,7 +103,7 @@ def _comparison_cell(p:dict, # settings merged with the cell: task, scale, algor
     "One seed of the protocol for one algorithm, task and budget."
     task, data, test, r = _cell_data(p)
     algorithm, budget = algorithm_named(p['algorithm']), int(p['scale'] * (r * r * p['d'] + p['L']))
-    if p['algorithm'] == 'ddlit' and budget < 2 * (p['d'] + 1) + 4 * (p['L'] + 1):
+    if p['algorithm'] == 'ddlit' and budget < progressive_floor(p['d'], p['L']):
         nan = math.nan
         return [row_from(ComparisonRow, p, r=r, budget=budget, floats=0, loss=nan, random_loss=nan,
                          full_loss=nan, zero_loss=nan, sine=nan, random_sine=nan, seconds=0.,

@@ -16,7 +16,7 @@ from ..pipeline import DistillConfig, distill, retrain
 from ..reference import reference_init, train_on_real_data
 from ..training import HeldOutSet
 from ..peers import ALGORITHMS
-from ..peers.protocol import Data, score_seed
+from ..peers.protocol import Data, progressive_floor, score_seed
 from .comparison import floats_axis
 from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, cell_seed, crossing, markdown_table,
@@ -142,7 +142,7 @@ def _digits_cell(p:dict, # settings merged with the cell: L, algorithm, budget, 
     digits = load_digits_task(p['seed'], p['dtype'], p['device'])
     data, test = Data(digits.X, digits.y, p['L']), HeldOutSet(digits.X_test, digits.y_test)
     algorithm, d = ALGORITHMS[p['algorithm']], digits.X.shape[1]
-    if p['algorithm'] == 'ddlit' and p['budget'] < 2 * (d + 1) + 4 * (p['L'] + 1):
+    if p['algorithm'] == 'ddlit' and p['budget'] < progressive_floor(d, p['L']):
         nan = math.nan
         return [row_from(DigitsRow, p, floats=0, loss=nan, random_loss=nan, full_loss=nan,
                          zero_loss=nan, sine=nan, random_sine=nan, seconds=0., madds=0)]
