@@ -6,7 +6,7 @@
 __all__ = ['FLOAT_DTYPES', 'MEMORY_CHECK_ENV', 'MAX_SEED', 'default_device', 'resolve_device', 'cuda_or_skip', 'resolve_dtype',
            'check_int', 'check_float', 'check_tensor', 'check_size', 'available_memory', 'check_memory',
            'check_magnitude', 'make_generator', 'check_generator', 'Spec', 'Int', 'Float', 'Tensor', 'Gen', 'Is',
-           'OneOf', 'check_args', 'checked', 'check_fields', 'gaussian', 'derive_seed', 'atomic_write']
+           'OneOf', 'Seq', 'check_args', 'checked', 'check_fields', 'gaussian', 'derive_seed', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #95c615a5
 import dataclasses, functools, inspect, math, os, tempfile
@@ -212,7 +212,7 @@ class Spec:
     @property
     def refers(self) -> bool:
         "Whether it reads another argument (`like`, `rows`, `on`): then it runs after the others."
-        return bool({'like', 'rows', 'on'} & set(self.rules))
+        return bool({'like', 'rows', 'cols', 'on'} & set(self.rules))
 
 class Int(Spec):
     "An int (not a bool) in `[low, high]` (`check_int`)."
@@ -225,12 +225,20 @@ class Float(Spec):
 class Tensor(Spec):
     """A finite float tensor (`check_tensor`) with `ndim` dimensions.
 
-    `like`: the dtype and device of that argument; `rows`: as many rows as that argument."""
+    `like`: the dtype and device of that argument; `rows` (`cols`): as many entries along the first
+    dimension as that argument has rows (columns); `dtype`: exactly this dtype, on the device of
+    `on`; `nonempty`: at least one row."""
     def _check(self, value, name, args):
-        rules = dict(self.rules)
-        like, rows = rules.pop('like', None), rules.pop('rows', None)
-        check_tensor(value, name, like=args[like] if like else None, like_name=like, **rules)
-        if rows: check_size(value, name, 0, args[rows].shape[0], f'the rows of {rows}')
+        r, like = self.rules, self.rules.get('like')
+        check_tensor(value, name, r.get('ndim'), args[like] if like else None, like)
+        if 'dtype' in r and (value.dtype, value.device) != (r['dtype'], args[r['on']].device):
+            raise ValueError(f"{name} must be {str(r['dtype'])[6:]} on the device of {r['on']}, "
+                             f"got {value.dtype} on {value.device}")
+        for rule, dim in (('rows', 0), ('cols', 1)):
+            if rule in r:
+                check_size(value, name, 0, args[r[rule]].shape[dim], f'the {rule} of {r[rule]}')
+        if r.get('nonempty') and not len(value):
+            raise ValueError(f"{name} must hold at least one point, got shape {tuple(value.shape)}")
         return value
 
 class Gen(Spec):
@@ -240,11 +248,12 @@ class Gen(Spec):
         return check_generator(value, name, getattr(on, 'device', 'cpu'))
 
 class Is(Spec):
-    "An instance of `cls`."
-    def __init__(self, cls:type): super().__init__(cls=cls)
+    "An instance of `cls`; the message names `hint` (where one comes from), if given."
+    def __init__(self, cls:type, hint:str=None): super().__init__(cls=cls, hint=hint)
     def _check(self, value, name, args):
         if not isinstance(value, self.rules['cls']):
-            raise ValueError(f"{name} must be a {self.rules['cls'].__name__}, got "
+            hint = f" ({self.rules['hint']})" if self.rules['hint'] else ''
+            raise ValueError(f"{name} must be a {self.rules['cls'].__name__}{hint}, got "
                              f"{type(value).__name__}")
         return value
     def __repr__(self): return f"Is({self.rules['cls'].__name__})"
@@ -256,6 +265,17 @@ class OneOf(Spec):
     def _check(self, value, name, args):
         if value not in self.rules['choices']:
             raise ValueError(f"{name} must be one of {self.rules['choices']}, got {value!r}")
+        return value
+
+class Seq(Spec):
+    "A non-empty list or tuple whose every item is accepted by `item`."
+    def __init__(self, item:Spec): super().__init__(item=item)
+    def __repr__(self): return f"Seq({self.rules['item']!r})"
+    def _check(self, value, name, args):
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ValueError(f"{name} must be a non-empty list of {self.rules['item']}, got "
+                             f"{value!r}")
+        for item in value: self.rules['item'].check(item, name, args)
         return value
 
 def check_args(specs:dict, # name -> Spec

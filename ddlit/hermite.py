@@ -9,7 +9,7 @@ __all__ = ['hermite', 'gauss_hermite', 'hermite_product']
 import math
 import numpy as np
 import torch
-from .core import Int, Tensor, checked
+from .core import Int, Seq, Tensor, checked
 
 # %% ../nbs/01_hermite.ipynb #bba95511
 @checked
@@ -17,6 +17,10 @@ def hermite(k:Int(low=0), # degree
             z:Tensor(), # points, any shape
            ) -> torch.Tensor:
     "Normalized probabilists' Hermite polynomial $h_k=\\mathrm{He}_k/\\sqrt{k!}$ (Definition A.15)."
+    return _hermite(k, z)
+
+def _hermite(k:int, z:torch.Tensor) -> torch.Tensor:
+    "`hermite` by its three-term recurrence, for callers that have checked `k` and `z`."
     prev, cur = torch.zeros_like(z), torch.ones_like(z)
     for j in range(k): prev, cur = cur, (z * cur - math.sqrt(j) * prev) / math.sqrt(j + 1)
     return cur
@@ -40,7 +44,7 @@ def gauss_hermite(m:Int(low=1), # number of nodes; exact for polynomials of degr
 
 # %% ../nbs/01_hermite.ipynb #e9aaeba0
 @checked
-def hermite_product(degrees, # one non-negative degree per coordinate, length r
+def hermite_product(degrees:Seq(Int(low=0)), # one non-negative degree per coordinate, length r
                     Z:Tensor(), # points, shape (..., r)
                    ) -> torch.Tensor:
     "$\\prod_i h_{k_i}(Z_{\\cdot,i})$ for `degrees` $=(k_1,\\dots,k_r)$; shape `Z.shape[:-1]`."
@@ -49,5 +53,5 @@ def hermite_product(degrees, # one non-negative degree per coordinate, length r
                          f"{tuple(Z.shape)}")
     out = torch.ones(Z.shape[:-1], dtype=Z.dtype, device=Z.device)
     for i, k in enumerate(degrees):
-        if k: out = out * hermite(k, Z[..., i])
+        if k: out = out * _hermite(k, Z[..., i])
     return out

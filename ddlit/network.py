@@ -9,8 +9,8 @@ __all__ = ['relu', 'TwoLayerNet', 'check_width', 'Width', 'symmetric_init', 'sof
 from dataclasses import dataclass
 import torch
 from .core import (
-    Float, Gen, Int, Spec, check_int, check_memory, check_size, check_tensor, checked, gaussian,
-    resolve_dtype)
+    Float, Gen, Int, Spec, Tensor, check_fields, check_int, check_memory, check_size, check_tensor,
+    checked, gaussian, resolve_dtype)
 
 # %% ../nbs/03_network.ipynb #912ae3bc
 def relu(z:torch.Tensor, # pre-activations, any shape
@@ -24,16 +24,11 @@ class TwoLayerNet:
     """Parameters $\\theta=(a,W,b)$ of a two-layer network (Section 3.2).
 
     $f_\\theta(x)=\\sum_j a_j\\sigma(\\langle w_j,x\\rangle+b_j)$."""
-    a:torch.Tensor # (L,) second layer
-    W:torch.Tensor # (L, d) first layer, one row per neuron
-    b:torch.Tensor # (L,) biases
+    a:Tensor(ndim=1, like='W', rows='W') # (L,) second layer
+    W:Tensor(ndim=2) # (L, d) first layer, one row per neuron
+    b:Tensor(ndim=1, like='W', rows='W') # (L,) biases
 
-    def __post_init__(self):
-        check_tensor(self.W, 'W', ndim=2)
-        check_width(self.W.shape[0], 'L (rows of W)')
-        for name in ('a', 'b'):
-            check_size(check_tensor(getattr(self, name), name, ndim=1, like=self.W, like_name='W'),
-                       name, 0, self.L, 'the width L')
+    def __post_init__(self): check_width(check_fields(self).L, 'L (rows of W)')
 
     @property
     def L(self) -> int:

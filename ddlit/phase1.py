@@ -8,9 +8,9 @@ __all__ = ['VARIANTS', 'init_directions', 'gm_phase1_stream', 'gm_phase1_limit',
 # %% ../nbs/05_gm_phase1.ipynb #d205a946
 import math
 import torch
-from .core import check_float, check_generator, check_int, check_memory, gaussian
+from .core import Float, Int, OneOf, check_generator, check_int, check_memory, checked, gaussian
 from .network import (
-    TwoLayerNet, check_width, relu, softplus, softplus_d1, softplus_d2, symmetric_init)
+    TwoLayerNet, Width, relu, softplus, softplus_d1, softplus_d2, symmetric_init)
 from .tasks import check_data
 from .training import first_layer_gradient
 
@@ -144,39 +144,35 @@ def orthonormal_restart(Y:torch.Tensor, # the block of points a matching step re
     signs = torch.where(torch.diagonal(R) < 0, -1., 1.).to(Q.dtype)
     return (Q * signs).T.to(Y.dtype) * norms[:, None]
 
-def _check_phase1(d, device, N1, n_theta, L, gen, beta, variant, chunk_n=1, chunk_m=1, steps=1):
-    "Validate `distill_phase1`'s arguments but the data (dimension `d`, on `device`)."
-    for name, value in (('N1', N1), ('steps', steps), ('chunk_n', chunk_n), ('chunk_m', chunk_m)):
-        check_int(value, name, low=1)
+def _check_phase1(X:torch.Tensor, gen, N1:int, n_theta, variant:str, steps:int):
+    "Refuse what `distill_phase1`'s arguments cannot do together with the (checked) data `X`."
+    check_generator(gen, 'gen', X.device)
+    d = X.shape[1]
     if steps > 1 and N1 > d:
         raise ValueError(f"N1 must be at most d = {d} when steps > 1 (iterated matching keeps the "
                          f"N1 points orthogonal in R^d), got N1 = {N1}")
-    check_generator(gen, 'gen', device)
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     if n_theta == math.inf and variant != 'relu':
         raise ValueError("n_theta may be math.inf (the infinite-initialization limit) only with "
                          f"variant='relu', got variant={variant!r}")
     if n_theta != math.inf: check_int(n_theta, 'n_theta', low=1)
-    check_float(beta, 'beta', low=0, strict=True)
-    check_width(L)
 
 # %% ../nbs/05_gm_phase1.ipynb #20d51160-1
+@checked
 def distill_phase1(X:torch.Tensor, # real inputs (n, d)
                    y:torch.Tensor, # preprocessed real labels (n,)
-                   N1:int, # number of distilled points
+                   N1:Int(low=1), # number of distilled points
                    n_theta, # random initializations (n_theta' = n_theta L / 2 directions); math.inf: the limit (ReLU variant)
-                   L:int, # width of those initializations
+                   L:Width(), # width of those initializations
                    gen:torch.Generator, # draws X~^(0), then the initializations
-                   beta:float=1., # softplus sharpness
-                   variant:str='softplus', # 'softplus' or 'relu'
-                   chunk_n:int=2048, # data points per block of the streamed step
-                   chunk_m:int=256, # directions per block of the streamed step
-                   steps:int=1, # matching steps: 1 is the paper's; k > 1 iterates on the block, orthogonalized (page "Iterated matching")
+                   beta:Float(low=0, strict=True)=1., # softplus sharpness
+                   variant:OneOf(VARIANTS)='softplus', # 'softplus' or 'relu'
+                   chunk_n:Int(low=1)=2048, # data points per block of the streamed step
+                   chunk_m:Int(low=1)=256, # directions per block of the streamed step
+                   steps:Int(low=1)=1, # matching steps: 1 is the paper's; k > 1 iterates on the block, orthogonalized (page "Iterated matching")
                   ):
     "The first distilled set $\\tilde D_1$ by one-step gradient matching, optionally iterated."
     check_data(X, y)
-    _check_phase1(X.shape[1], X.device, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
+    _check_phase1(X, gen, N1, n_theta, variant, steps)
     return _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n, chunk_m, steps)
 
 def _distill_phase1(X, y, N1, n_theta, L, gen, beta, variant, chunk_n=2048, chunk_m=256, steps=1):

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 from .core import (
-    Float, Int, Is, OneOf, __version__, atomic_write, check_fields, check_int, check_memory,
-    check_size, check_tensor, checked, derive_seed, make_generator)
-from .network import TwoLayerNet
-from .phase1 import VARIANTS, _check_phase1, _phase1_iterates, distill_phase1
+    Float, Int, Is, OneOf, Seq, Tensor, __version__, atomic_write, check_fields, check_int,
+    check_memory, checked, derive_seed, make_generator)
+from .network import TwoLayerNet, Width
+from .phase1 import VARIANTS, _check_phase1, _phase1_iterates
 from .phase2 import gm_labels, min_norm_fit, one_step_fit, pm_labels
 from .reference import (
     Reference, _finish_on_real_data, _reference_init, finish_on_real_data, reference_init,
@@ -60,46 +60,24 @@ def floats_stored(d:int, # input dimension
 @dataclass(frozen=True)
 class DistilledDataset:
     "The two distilled sets of Algorithm 1, the preprocessing and the reference seed."
-    X1:torch.Tensor # (N1, d) inputs of D~_1
-    y1:torch.Tensor # (N1,) labels of D~_1
+    X1:Tensor(ndim=2, nonempty=True) # (N1, d) inputs of D~_1
+    y1:Tensor(ndim=1, like='X1', rows='X1') # (N1,) labels of D~_1
     index:torch.Tensor # (N2,) long: the point of D~_1 giving each D~_2 input's direction
-    s:torch.Tensor # (N2,) float64 positions along those directions
-    y2:torch.Tensor # (N2,) float64 labels of D~_2
-    alpha:torch.Tensor # () label mean removed by preprocessing
-    beta:torch.Tensor # (d,) linear part removed by preprocessing
-    L:int # width of the network it retrains
-    ref_seed:int # seed of the reference initialization
-    matching:str # 'gm' (retrain by min-norm regression) or 'pm' (retrain by one step)
+    s:Tensor(ndim=1, dtype=torch.float64, on='X1', nonempty=True) # (N2,) positions along those directions, always float64
+    y2:Tensor(ndim=1, like='s', rows='s') # (N2,) labels of D~_2, float64
+    alpha:Tensor(ndim=0, like='X1') # () label mean removed by preprocessing
+    beta:Tensor(ndim=1, like='X1', cols='X1') # (d,) linear part removed by preprocessing
+    L:Int(low=2) # width of the network it retrains
+    ref_seed:Int(low=0) # seed of the reference initialization
+    matching:OneOf(MATCHINGS) # 'gm' (retrain by min-norm regression) or 'pm' (retrain by one step)
     info:dict = field(default_factory=dict) # JSON metadata: configuration, task, ridge, ...
 
     def __post_init__(self):
-        check_tensor(self.X1, 'X1', ndim=2)
-        if self.X1.shape[0] == 0:
-            raise ValueError("X1 must hold at least one point: the first distilled set is empty")
-        check_size(check_tensor(self.y1, 'y1', ndim=1, like=self.X1, like_name='X1'), 'y1', 0,
-                   self.X1.shape[0], 'the rows of X1')
-        for name in ('s', 'y2'):
-            t = check_tensor(getattr(self, name), name, ndim=1)
-            if t.dtype != torch.float64 or t.device != self.X1.device:
-                raise ValueError(f"{name} must be float64 on the device of X1 ({self.X1.device}): "
-                                 f"the second set is always kept in float64, got {t.dtype} on "
-                                 f"{t.device}")
-        if self.s.shape[0] == 0:
-            raise ValueError("s must hold at least one point: the second distilled set is empty")
-        check_size(self.y2, 'y2', 0, self.s.shape[0], 'the points in s')
-        if (
-            self.index.dtype != torch.long
-            or self.index.shape != self.s.shape
-            or not ((0 <= self.index) & (self.index < self.N1)).all()
-        ):
+        check_fields(self)
+        if not (self.index.dtype == torch.long and self.index.shape == self.s.shape
+                and ((0 <= self.index) & (self.index < self.N1)).all()):
             raise ValueError(f"index must be a long tensor of {self.s.shape[0]} indices into the "
                              f"{self.N1} points of X1")
-        check_tensor(self.alpha, 'alpha', ndim=0, like=self.X1, like_name='X1')
-        check_size(check_tensor(self.beta, 'beta', ndim=1, like=self.X1, like_name='X1'), 'beta', 0,
-                   self.d, 'the input dimension of X1')
-        check_int(self.L, 'L', low=2); check_int(self.ref_seed, 'ref_seed', low=0)
-        if self.matching not in MATCHINGS:
-            raise ValueError(f"matching must be one of {MATCHINGS}, got {self.matching!r}")
 
     @property
     def N1(self) -> int:
@@ -146,12 +124,11 @@ class Distillation:
     teacher:TrainedNet
 
 # %% ../nbs/09_pipeline.ipynb #547b8bc5-1
-def check_agree(task:MultiIndexTask, # the task
+@checked
+def check_agree(task:Is(MultiIndexTask), # the task
                 X:torch.Tensor, # data said to come from it
                ):
     "Raise unless `X` has the task's input dimension, dtype and device, saying which differs."
-    if not isinstance(task, MultiIndexTask):
-        raise ValueError(f"task must be a MultiIndexTask, got {type(task).__name__}")
     if X.shape[1] != task.d:
         raise ValueError(f"X has d = {X.shape[1]} but the task has d = {task.d}")
     if X.dtype != task.dtype or X.device != task.device:
@@ -173,7 +150,7 @@ def replay_phase1(ref:Reference, # the reference initialization
 @checked
 def distill(X:torch.Tensor, # real inputs (n, d)
             y:torch.Tensor, # real labels (n,), raw
-            L:int, # width of the network
+            L:Width(), # width of the network
             gen:torch.Generator, # draws the matching initializations and X~^(0)
             config:Is(DistillConfig)=DistillConfig(), # hyperparameters
             ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
@@ -184,16 +161,17 @@ def distill(X:torch.Tensor, # real inputs (n, d)
 
     $\\tilde D_1$ by one-step gradient matching, phase 1 retrained from it, the teacher's phase 2 on
     the real data, then $\\tilde D_2$ by gradient or performance matching."""
-    return distill_steps(X, y, L, gen, config, [config.gm_steps], ref_seed, info, task)[
-        config.gm_steps]
+    grid = _distill_grid(X, y, L, gen, config, [config.gm_steps], [config.strategy], ref_seed, info,
+                         task)
+    return grid[config.gm_steps, config.strategy]
 
 @checked
 def distill_steps(X:torch.Tensor, # real inputs (n, d)
                   y:torch.Tensor, # real labels (n,), raw
-                  L:int, # width of the network
+                  L:Width(), # width of the network
                   gen:torch.Generator, # draws the matching initializations and X~^(0)
                   config:Is(DistillConfig)=DistillConfig(), # hyperparameters (its gm_steps is not read)
-                  steps:list=(1,), # the numbers of matching steps wanted
+                  steps:Seq(Int(low=1))=(1,), # the numbers of matching steps wanted
                   ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
                   info:dict=None, # extra JSON metadata to keep with each dataset
                   task:MultiIndexTask=None, # the task (X, y) come from, if known
@@ -208,10 +186,10 @@ def distill_steps(X:torch.Tensor, # real inputs (n, d)
 @checked
 def distill_strategies(X:torch.Tensor, # real inputs (n, d)
                        y:torch.Tensor, # real labels (n,), raw
-                       L:int, # width of the network
+                       L:Width(), # width of the network
                        gen:torch.Generator, # draws the matching initializations and X~^(0)
                        config:Is(DistillConfig)=DistillConfig(), # hyperparameters (its strategy is not read)
-                       strategies:list=STRATEGIES, # the second-set strategies wanted
+                       strategies:Seq(OneOf(STRATEGIES))=STRATEGIES, # the second-set strategies wanted
                        ref_seed:Int(low=0)=0, # seed of the reference initialization theta_ref
                        info:dict=None, # extra JSON metadata to keep with each dataset
                        task:MultiIndexTask=None, # the task (X, y) come from, if known
@@ -227,14 +205,7 @@ def _distill_grid(X, y, L, gen, config, steps, strategies, ref_seed, info, task)
     "{(k, strategy): Distillation}: checks, one matching run to max(steps), a teacher per k."
     check_data(X, y) # each argument is checked once, here: the steps below take checked values
     if task is not None: check_agree(task, X)
-    if not isinstance(steps, (list, tuple)) or not steps:
-        raise ValueError(f"steps must be a non-empty list of matching steps, got {steps!r}")
-    for k in steps: check_int(k, 'steps', low=1)
-    if not isinstance(strategies, (list, tuple)) or not strategies:
-        raise ValueError(f"strategies must be a non-empty list of {STRATEGIES}, got {strategies!r}")
-    for s in strategies: replace(config, strategy=s) # refuses one not in STRATEGIES
-    _check_phase1(X.shape[1], X.device, config.N1, config.n_theta, L, gen, config.beta,
-                  config.variant, steps=max(steps))
+    _check_phase1(X, gen, config.N1, config.n_theta, config.variant, max(steps))
     check_ridge(None, config.lams, config.val_fraction, None, X.shape[0])
     # the float64 Gram products and one block of features at a time
     check_memory(8 * L * (3 * L + 2 * FEATURE_ROWS), X.device,

@@ -9,7 +9,7 @@ __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', '
 from dataclasses import dataclass
 import torch
 from .core import (
-    Int, check_memory, check_size, check_tensor, checked, make_generator, resolve_device,
+    Int, Is, check_memory, check_size, check_tensor, checked, make_generator, resolve_device,
     resolve_dtype)
 from .network import TwoLayerNet, Width, symmetric_init
 from .tasks import _preprocess, check_data
@@ -71,7 +71,8 @@ def _check_real_data(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor, name:str):
     check_size(check_tensor(X, 'X', like=net.W, like_name=f'{name}.W'), 'X', 1, net.d,
                f'the input dimension of {name}')
 
-def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2, a = 0
+@checked
+def finish_on_real_data(net1:Is(TwoLayerNet), # first layer after phase 1, biases b2, a = 0
                         X:torch.Tensor, # real inputs (n, d)
                         y:torch.Tensor, # real labels (n,), raw
                         lam2:float=None, # ridge; None: validated on the real data
@@ -82,8 +83,6 @@ def finish_on_real_data(net1:TwoLayerNet, # first layer after phase 1, biases b2
     """Phase 2 of Definition 3.5 on the real data.
 
     The teacher at $t=2$ when `net1` comes from $\\tilde D_1$."""
-    if not isinstance(net1, TwoLayerNet):
-        raise ValueError(f"net1 must be a TwoLayerNet, got {type(net1).__name__}")
     _check_real_data(net1, X, y, 'net1'); check_ridge(lam2, lams, val_fraction, steps, X.shape[0])
     return _finish_on_real_data(net1, X, _preprocess(X, y), lam2, lams, val_fraction, steps)
 
@@ -94,15 +93,14 @@ def _finish_on_real_data(net1, X, prep, lam2, lams, val_fraction, steps=None) ->
     return TrainedNet(net, linear, lam2, val_losses)
 
 # %% ../nbs/06_retrain.ipynb #95ea94dd-1
-def train_on_real_data(ref:Reference, # the reference initialization
+@checked
+def train_on_real_data(ref:Is(Reference), # the reference initialization
                        X:torch.Tensor, # real inputs (n, d)
                        y:torch.Tensor, # real labels (n,), raw
                        lams=RIDGE_GRID, # candidate ridges
                        val_fraction:float=0.2, # held-out share for choosing lam2
                       ) -> TrainedNet:
     "Both phases of Definition 3.5 on the real data: the vanilla paradigm of Section 5.1."
-    if not isinstance(ref, Reference):
-        raise ValueError(f"ref must be a Reference, got {type(ref).__name__}")
     _check_real_data(ref.net, X, y, 'ref'); check_ridge(None, lams, val_fraction, None, X.shape[0])
     prep = _preprocess(X, y)
     return _finish_on_real_data(retrain_phase1(ref, X, prep[1]), X, prep, None, lams, val_fraction)

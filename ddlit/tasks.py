@@ -12,9 +12,9 @@ import math, re
 from dataclasses import dataclass
 import torch
 from .core import (
-    FLOAT_DTYPES, Float, Gen, Int, Is, check_float, check_magnitude, check_int, check_memory,
-    check_size, check_tensor, checked, derive_seed, gaussian, make_generator, resolve_device,
-    resolve_dtype)
+    FLOAT_DTYPES, Float, Gen, Int, Is, Tensor, check_fields, check_float, check_magnitude,
+    check_int, check_memory, check_size, check_tensor, checked, derive_seed, gaussian,
+    make_generator, resolve_device, resolve_dtype)
 from .hermite import hermite_product
 
 # %% ../nbs/02_tasks.ipynb #e3130c2f
@@ -68,13 +68,11 @@ def hermite_target(terms:dict, # {(k_1, ..., k_r): c}: Hermite-product degrees a
 @checked
 def anisotropic_target(r:Int(low=1), # intrinsic dimension
                        kappa:Float(low=1)=1., # condition number of the expected Hessian
-                       negative:bool=False, # flip the sign of the last direction's quadratic term
+                       negative:Is(bool)=False, # flip the sign of the last direction's quadratic term
                       ) -> HermiteTarget:
     """The default target's terms with $h_2(z_i)$ coefficients $\\kappa^{(r-i)/(r-1)}$.
 
     Its Hessian's eigenvalues have ratio $\\kappa$."""
-    if not isinstance(negative, bool):
-        raise ValueError(f"negative must be True or False, got {negative!r}")
     def unit(i, k): return tuple(k if j == i else 0 for j in range(r))
     scale = [kappa ** ((r - 1 - i) / (r - 1)) if r > 1 else 1. for i in range(r)]
     terms = {unit(i, 2): -s if negative and i == r - 1 else s for i, s in enumerate(scale)}
@@ -145,13 +143,12 @@ class MultiIndexTask:
     """The multi-index model $y=g(Ux)+\\varepsilon$ (Assumption 3.1).
 
     $U$ is validated and $C$ non-singular (Assumption 3.3)."""
-    U:torch.Tensor # (r, d), orthonormal rows
+    U:Tensor(ndim=2) # (r, d), orthonormal rows
     target:HermiteTarget # the link function g, with target.r == r
-    noise:float = 0. # label-noise standard deviation
+    noise:Float(low=0) = 0. # label-noise standard deviation
 
     def __post_init__(self):
-        check_tensor(self.U, 'U', ndim=2)
-        check_int(self.U.shape[0], 'r (rows of U)', low=1, high=self.U.shape[1])
+        check_int(check_fields(self).U.shape[0], 'r (rows of U)', low=1, high=self.U.shape[1])
         tol = 1e-10 if self.U.dtype == torch.float64 else 1e-5
         eye = torch.eye(self.r, dtype=self.U.dtype, device=self.U.device)
         dev = (self.U @ self.U.T - eye).abs().max().item()
@@ -167,7 +164,6 @@ class MultiIndexTask:
                 "target must have a degree-2 part in every latent direction (Assumption 3.3: rank "
                 f"H = r); E[hess g] has eigenvalues {ev.tolist()}"
             )
-        check_float(self.noise, 'noise', low=0)
 
     @property
     def r(self) -> int:

@@ -12,7 +12,7 @@ __all__ = ['FEATURE_ROWS', 'GRAM_COLUMNS', 'RIDGE_GRID', 'relu_d1', 'first_layer
 import math
 from dataclasses import dataclass, replace
 import torch
-from .core import Int, check_float, check_int, check_memory, checked, make_generator
+from .core import Int, Is, check_float, check_int, check_memory, checked, make_generator
 from .network import TwoLayerNet
 from .tasks import LinearPart, MultiIndexTask, sample
 
@@ -311,7 +311,7 @@ class HeldOutSet:
 
 # %% ../nbs/04_training.ipynb #1c317d8c-1
 @checked
-def held_out_set(task:MultiIndexTask, # supplies f* and the input law
+def held_out_set(task:Is(MultiIndexTask, 'make_task, seeded_task'), # supplies f* and the input law
                  n_test:Int(low=2), # number of test points
                  seed, # an int (a fresh generator on the task's device: same seed, same points) or a torch.Generator (advanced)
                  chunk:Int(low=1)=2**14, # points drawn and evaluated at a time
@@ -319,9 +319,6 @@ def held_out_set(task:MultiIndexTask, # supplies f* and the input law
     """`n_test` fresh noiseless test points of `task`, drawn in blocks of `chunk`.
 
     The noise draw, if any, is discarded."""
-    if not isinstance(task, MultiIndexTask):
-        raise ValueError("task must be a MultiIndexTask (make_task, seeded_task), got "
-                         f"{type(task).__name__}")
     check_memory(n_test * (task.d + 1) * task.U.element_size(), task.device,
                  f'n_test = {n_test} test points in d = {task.d}')
     if not isinstance(seed, torch.Generator): check_int(seed, 'seed', low=0)

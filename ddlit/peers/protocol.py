@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['GD_STEPS', 'GD_LR', 'GD_CLIP', 'RANDOM', 'PROGRESSIVE', 'Data', 'Distilled', 'Procedure', 'Algorithm', 'point_set',
            'Params', 'gd_init', 'gd_grads', 'gd_train', 'clipped', 'gd_procedure', 'principal_sines', 'SeedScore',
-           'random_subset', 'score_seed', 'full_reference', 'Score', 'evaluate', 'random_real', 'synthetic_start',
-           'progress_bar', 'tune', 'two_phase_procedure', 'progressive_floor', 'progressive', 'progressive_cost']
+           'random_subset', 'score_seed', 'full_reference', 'mean_std', 'recovered_share', 'Score', 'evaluate',
+           'random_real', 'synthetic_start', 'progress_bar', 'tune', 'two_phase_procedure', 'progressive_floor',
+           'progressive', 'progressive_cost']
 
 # %% ../../nbs/25_testbed.ipynb #56c7af7f
 import math, time
@@ -259,6 +260,19 @@ def full_reference(algorithm:Algorithm, # the algorithm: its procedure
     return _loss(algorithm.procedure.fit(data.X, data.y, data.L, retrain_gen), test)
 
 # %% ../../nbs/25_testbed.ipynb #a79a28b0
+def mean_std(values:list, # numbers, at least one
+            ) -> tuple:
+    "Mean and sample standard deviation (0 for one value), in Python floats."
+    m = sum(values) / len(values)
+    return m, math.sqrt(sum((v - m)**2 for v in values) / max(len(values) - 1, 1))
+
+def recovered_share(zero:float, # the held-out loss of predicting zero
+                    loss:float, # the loss of the network retrained on a distilled set
+                    full:float, # the loss of the teacher, trained on all the data
+                   ) -> float:
+    "(zero - loss) / (zero - full): 1 is the teacher, 0 predicting zero; nan where full >= zero."
+    return (zero - loss) / (zero - full) if full < zero else math.nan
+
 @dataclass(frozen=True)
 class Score:
     "An algorithm at one budget over evaluation seeds: the protocol's summary."
@@ -266,10 +280,8 @@ class Score:
     budget:int
     seeds:list # SeedScore, one per evaluation seed
 
-    def _stat(self, key, f=lambda x: x) -> tuple:
-        v = torch.tensor([f(getattr(s, key)) if isinstance(key, str) else key(s)
-                          for s in self.seeds])
-        return v.mean().item(), (v.std().item() if len(v) > 1 else 0.)
+    def _stat(self, key) -> tuple:
+        return mean_std([getattr(s, key) if isinstance(key, str) else key(s) for s in self.seeds])
 
     @property
     def loss(self) -> tuple:
@@ -282,8 +294,7 @@ class Score:
     @property
     def recovery(self) -> tuple:
         "(zero - loss) / (zero - full): 1 is the teacher, 0 is zero; nan where full is no better."
-        return self._stat(lambda s: (s.zero_loss - s.loss) / (s.zero_loss - s.full_loss)
-                          if s.full_loss < s.zero_loss else math.nan)
+        return self._stat(lambda s: recovered_share(s.zero_loss, s.loss, s.full_loss))
 
     def __repr__(self) -> str:
         (l, ls), (i, is_), (c, cs) = self.loss, self.improvement, self.recovery

@@ -12,7 +12,8 @@ import importlib, math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from ..peers import ALGORITHMS
-from ..peers.protocol import Algorithm, Data, full_reference, progressive_floor, score_seed
+from ..peers.protocol import (
+    Algorithm, Data, full_reference, mean_std, progressive_floor, recovered_share, score_seed)
 from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, cell_seed, cell_task, cell_test,
     markdown_table, row_from, save_figure)
@@ -134,11 +135,6 @@ COMPARISON_SWEEP = Sweep('comparison', COMPARISON_SETTINGS, _comparison_cell, Co
                          _comparison_work, _teacher_shared)
 
 # %% ../../nbs/25f_comparison.ipynb #0a4c306f
-def _mean_std(values:list) -> tuple:
-    "Mean and sample standard deviation (0 for one value)."
-    m = sum(values) / len(values)
-    return m, math.sqrt(sum((v - m)**2 for v in values) / max(len(values) - 1, 1))
-
 def _cells(table:list, task:str, algorithm:str, scale) -> list:
     "The rows of one task, algorithm and budget that hold a set."
     key = (task, algorithm, scale)
@@ -152,9 +148,9 @@ def comparison_table(table:list, # ComparisonRow
     def entry(alg, scale):
         xs = _cells(table, task, alg, scale)
         if not xs: return '—'
-        (l, ls), (g, gs) = _mean_std([x.loss for x in xs]), _mean_std([x.random_loss - x.loss
+        (l, ls), (g, gs) = mean_std([x.loss for x in xs]), mean_std([x.random_loss - x.loss
                                                                       for x in xs])
-        floats = round(_mean_std([x.floats for x in xs])[0])
+        floats = round(mean_std([x.floats for x in xs])[0])
         return f"{l:.3f} ± {ls:.3f}; {g:+.3f} ± {gs:.3f}; {floats}"
     algs = list(dict.fromkeys(x.algorithm for x in table))
     return markdown_table(['algorithm'] + [f'{s:g} × (r²d+L)' for s in scales],
@@ -170,7 +166,7 @@ def structure_and_cost(table:list, # ComparisonRow
     out = {}
     for a in dict.fromkeys(x.algorithm for x in table):
         xs = [x for x in table if x.algorithm == a and x.scale == scale and x.floats]
-        if xs: out[a] = {k: _mean_std([getattr(x, k) for x in xs])[0] for k in keys}
+        if xs: out[a] = {k: mean_std([getattr(x, k) for x in xs])[0] for k in keys}
     return out
 
 # %% ../../nbs/25f_comparison.ipynb #75b2845b
@@ -192,14 +188,14 @@ def plot_comparison(table:list, # ComparisonRow
     for j, task in enumerate(tasks):
         for alg in dict.fromkeys(x.algorithm for x in table):
             groups = [_cells(table, task, alg, s) for s in sorted({x.scale for x in table})]
-            pts = [(_mean_std([x.floats for x in xs])[0], _mean_std([x.loss for x in xs]),
-                    _mean_std([x.sine for x in xs])[0]) for xs in groups if xs]
+            pts = [(mean_std([x.floats for x in xs])[0], mean_std([x.loss for x in xs]),
+                    mean_std([x.sine for x in xs])[0]) for xs in groups if xs]
             if not pts: continue
             f, loss, sine = zip(*pts)
             axes[0, j].errorbar(f, [m for m, _ in loss], yerr=[s for _, s in loss], marker='o',
                                 ms=3, capsize=2, label=alg)
             axes[1, j].plot(f, sine, 'o-', ms=3, label=alg)
-        zero = _mean_std([x.zero_loss for x in table if x.task == task and x.floats])[0]
+        zero = mean_std([x.zero_loss for x in table if x.task == task and x.floats])[0]
         axes[0, j].axhline(zero, color='k', ls=':', label='zero')
         unit = next(x.budget / x.scale for x in table if x.task == task) # r^2 d + L
         for ax in axes[:, j]: ax.axvline(unit, color='grey', ls='--', lw=0.8, label='$r^2d+L$')
@@ -217,8 +213,8 @@ REACHED = 0.9 # mean recovery at which an algorithm counts as reaching its teach
 def recovery(xs:list, # rows of one task, algorithm and budget
             ) -> float:
     "Mean over seeds of (zero - loss) / (zero - full); nan where a teacher is no better than zero."
-    if not xs or any(x.full_loss >= x.zero_loss for x in xs): return math.nan
-    return _mean_std([(x.zero_loss - x.loss) / (x.zero_loss - x.full_loss) for x in xs])[0]
+    if not xs: return math.nan
+    return mean_std([recovered_share(x.zero_loss, x.loss, x.full_loss) for x in xs])[0]
 
 def fewest_floats(table:list, # ComparisonRow
                   task:str, # one task
@@ -226,7 +222,7 @@ def fewest_floats(table:list, # ComparisonRow
     "{algorithm: the fewest floats (mean over seeds) at which it reaches its teacher, or None}."
     out = {}
     for alg in dict.fromkeys(x.algorithm for x in table):
-        reached = [_mean_std([x.floats for x in xs])[0] for s in sorted({x.scale for x in table})
+        reached = [mean_std([x.floats for x in xs])[0] for s in sorted({x.scale for x in table})
                    for xs in [_cells(table, task, alg, s)] if recovery(xs) >= REACHED]
         out[alg] = round(min(reached)) if reached else None
     return out
@@ -308,7 +304,7 @@ def comparison_claims(table:list, # ComparisonRow
     scales, tasks = sorted({x.scale for x in table}), list(dict.fromkeys(x.task for x in table))
     gains = {(t, s): [x.random_loss - x.loss for x in _cells(table, t, 'ddlit', s)]
              for t in tasks for s in scales}
-    beats = [key for key, g in gains.items() if g and _mean_std(g)[0] <= 0]
+    beats = [key for key, g in gains.items() if g and mean_std(g)[0] <= 0]
     return check_claims(COMPARISON_CLAIMS, {
         'first': _first_reacher(table), 'angles': _angles(table), 'per_phase': _per_phase(table),
         'costs': _pm_gm_costs(table), 'vs_random': Measure(len(beats), 'budgets where it does not: '

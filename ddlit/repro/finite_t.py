@@ -15,7 +15,7 @@ from .common import (
     Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest,
     matching_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
     panels, row_from, summarize)
-from .reconstruction import held_out_quadratic, phase2_at
+from .reconstruction import _budget_distances, held_out_quadratic, phase2_at
 from ..phase2 import RETRAIN_TOL, reconstruction_rate
 import math
 import torch
@@ -183,13 +183,10 @@ def _pm_measure(pm:list, T0:int, T:int) -> Measure:
 
 def _stability(gm:list, T:int) -> Measure:
     "Spread and distance to 100% of the fixed-budget rates at T, compact minus per-candidate."
-    spread = {s: torch.tensor([x.mse_rate_budget - 100 for x in gm if x.strategy == s and x.T == T],
-                              dtype=torch.float64) for s in STRATEGIES}
-    c, p = spread['compact'], spread['per-candidate']
-    worst = max((c.std() - p.std()).item(), (c.abs().mean() - p.abs().mean()).item())
+    by, worst = _budget_distances([x for x in gm if x.T == T])
     return Measure(worst, '; '.join(
         f'{s}: std {v.std().item():.1f} points, mean distance to 100% {v.abs().mean().item():.1f}'
-        for s, v in spread.items()))
+        for s, v in by.items()))
 
 def finite_t_claims(table:list, # FiniteTRow
                    ) -> list:

@@ -317,18 +317,23 @@ RECONSTRUCTION_CLAIMS = (
                        'falls short of 95% in some cells', 'budget_rate', '<', 95, asserted=False),
 )
 
+def _budget_distances(rows:list) -> tuple:
+    """Per strategy, the fixed-budget rates minus 100 (a tensor); and by how much compact's spread,
+    or its mean distance to 100%, exceeds per-candidate's (the larger): below 0, compact is
+    stabler."""
+    by = {k: torch.tensor([r.mse_rate_budget - 100 for r in rows if r.strategy == k],
+                          dtype=torch.float64) for k in STRATEGIES}
+    c, p = by['compact'], by['per-candidate']
+    return by, max((c.std() - p.std()).item(), (c.abs().mean() - p.abs().mean()).item())
+
 def _strategy_stability(table:list, useful:list) -> Measure:
     "Spread and distance to 100% of the fixed-budget rates, compact minus per-candidate."
-    by = {k: torch.tensor([r.mse_rate_budget - 100 for r in useful if r.strategy == k],
-                          dtype=torch.float64) for k in STRATEGIES}
-    spread = {k: v.std().item() for k, v in by.items()}
-    gap = {k: v.abs().mean().item() for k, v in by.items()}
+    by, worst = _budget_distances(useful)
     cond_spread = {k: torch.tensor([r.cond for r in table if r.strategy == k],
                                    dtype=torch.float64).log10().std().item() for k in STRATEGIES}
-    worst = max(spread['compact'] - spread['per-candidate'], gap['compact'] - gap['per-candidate'])
     return Measure(worst, '; '.join(
-        f"{k}: mean distance to 100% {gap[k]:.1f} points, std {spread[k]:.1f}, std of log10 "
-        f"cond(Phi~) {cond_spread[k]:.2f}" for k in STRATEGIES))
+        f"{k}: mean distance to 100% {v.abs().mean().item():.1f} points, std {v.std().item():.1f}, "
+        f"std of log10 cond(Phi~) {cond_spread[k]:.2f}" for k, v in by.items()))
 
 def reconstruction_claims(*tables:list, # one or more reconstruction tables, checked together
                          ) -> list:
