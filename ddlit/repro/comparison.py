@@ -15,8 +15,9 @@ from ..peers import ALGORITHMS
 from ..peers.protocol import (
     Algorithm, Data, full_reference, mean_std, progressive_floor, recovered_share, score_seed)
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, cell_seed, cell_task, cell_test,
-    markdown_table, row_from, save_figure)
+    Experiment, Sweep, cell_seed, cell_task, cell_test, markdown_table, row_from)
+from .claims import Measure, Statement, check_claims
+from .figures import save_figure
 from .iterated import advice_target
 
 # %% ../../nbs/25f_comparison.ipynb #27d49b1d

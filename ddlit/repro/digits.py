@@ -19,8 +19,9 @@ from ..peers import ALGORITHMS
 from ..peers.protocol import Data, progressive_floor, score_seed
 from .comparison import floats_axis
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, cell_seed, crossing, markdown_table,
-    median_curve, row_from, save_figure, summarize)
+    Experiment, Sweep, cell_seed, crossing, markdown_table, median_curve, row_from, summarize)
+from .claims import Measure, Statement, check_claims
+from .figures import save_figure
 from .memory import SUFFICIENT_RATIO
 
 # %% ../../nbs/25g_digits.ipynb #ea4cee43

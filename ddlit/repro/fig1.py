@@ -16,11 +16,11 @@ from pathlib import Path
 import torch
 from .baselines import oracle_net, random_features_net, ridge_distillation
 from ..core import derive_seed, gaussian, make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest, matching_work,
-    evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks,
-    lookup, markdown_table, panels, row_from, summarize)
+    Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work, cell_test,
+    cell_seed, cell_task, lookup, markdown_table, row_from, summarize)
+from .claims import Measure, Statement, check_claims, largest
+from .figures import errorbar_line, log2_ticks, panels, save_figure
 from ..phase1 import distill_phase1
 from ..phase2 import min_norm_fit
 from ..pipeline import Comparison, DistillConfig, compare_paradigms, floats_stored, replay_phase1

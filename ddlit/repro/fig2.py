@@ -14,11 +14,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 from .baselines import oracle_net, random_features_net
 from ..core import make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, matching_work, evaluation_work,
-    training_work, cell_test, cell_seed, cell_task, crossing, errorbar_line, log2_ticks, lookup,
-    row_from, summarize)
+    Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
+    cell_task, crossing, lookup, row_from, summarize)
+from .claims import Measure, Statement, check_claims
+from .figures import errorbar_line, log2_ticks, save_figure
 from .rates import bootstrap
 from ..phase1 import distill_phase1
 from ..reference import finish_on_real_data, reference_init, retrain_phase1

@@ -10,11 +10,11 @@ __all__ = ['FINITE_T_SETTINGS', 'FINITE_T_SWEEP', 'FINITE_T_CLAIMS', 'FINITE_T',
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest,
-    matching_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
-    panels, row_from, summarize)
+    Experiment, Sweep, derived_figure, matching_work, training_work, cell_test, cell_seed,
+    cell_task, row_from, summarize)
+from .claims import Measure, Statement, check_claims, largest
+from .figures import errorbar_line, panels, save_figure
 from .reconstruction import _budget_distances, held_out_quadratic, phase2_at
 from ..phase2 import RETRAIN_TOL, reconstruction_rate
 import math

@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, derived_figure, largest, smallest,
-    matching_work, evaluation_work, training_work, cell_test, cell_seed, cell_task, errorbar_line,
-    log2_ticks, row_from, summarize, vanilla_loss)
+    Experiment, Sweep, derived_figure, matching_work, evaluation_work, training_work, cell_test,
+    cell_seed, cell_task, row_from, summarize, vanilla_loss)
+from .claims import Measure, Statement, check_claims, largest, smallest
+from .figures import errorbar_line, log2_ticks, save_figure
 from .memory import SUFFICIENT_RATIO, _vanilla_shared, sufficient_n1
 from ..pipeline import DistillConfig, distill_steps
 from ..tasks import anisotropic_target

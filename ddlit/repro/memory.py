@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from ..core import make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, matching_work, evaluation_work,
-    training_work, cell_test, cell_seed, cell_task, crossing, errorbar_line, median_curve,
-    row_from, summarize, vanilla_loss)
+    Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
+    cell_task, crossing, median_curve, row_from, summarize, vanilla_loss)
+from .claims import Measure, Statement, check_claims
+from .figures import errorbar_line, save_figure
 from ..pipeline import DistillConfig, distill, floats_stored, retrain
 from ..reference import reference_init, train_on_real_data
 

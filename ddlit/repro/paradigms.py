@@ -17,7 +17,7 @@ from ..network import check_width
 from ..phase2 import COND_LIMIT
 from ..pipeline import Comparison, DistillConfig, compare_paradigms, format_paradigms, save_dataset
 from ..tasks import MultiIndexTask, parse_target, seeded_task
-from .common import save_figure
+from .figures import save_figure
 from .registry import RUN_FILES
 from .runs import _Progress, check_writable
 

@@ -18,10 +18,11 @@ from functools import partial
 from pathlib import Path
 import torch
 from ..core import gaussian, make_generator
-from .common import save_figure
+from .figures import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, cell_seed, cell_task, cell_test, crossing,
-    evaluation_work, median_curve, row_from, training_work)
+    Experiment, Sweep, cell_seed, cell_task, cell_test, crossing, evaluation_work, median_curve,
+    row_from, training_work)
+from .claims import Measure, Statement, check_claims
 from .memory import SUFFICIENT_RATIO, sufficient_n1
 from ..phase1 import distill_phase1, gm_phase1_limit, gm_phase1_stream, init_directions
 from ..pipeline import floats_stored, replay_phase1

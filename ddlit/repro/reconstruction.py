@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Callable
 import torch
 from ..core import make_generator
-from .common import save_figure
 from .common import (
-    Experiment, Measure, Statement, Sweep, check_claims, matching_work, evaluation_work,
-    training_work, cell_test, cell_seed, cell_task, errorbar_line, log2_ticks, row_from, summarize)
+    Experiment, Sweep, matching_work, evaluation_work, training_work, cell_test, cell_seed,
+    cell_task, row_from, summarize)
+from .claims import Measure, Statement, check_claims
+from .figures import errorbar_line, log2_ticks, save_figure
 from ..phase1 import distill_phase1
 from ..phase2 import (
     PlainDescent, feature_r, gm_labels, maximal_rank, one_step_fit, plain_descent, pm_labels,

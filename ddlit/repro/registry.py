@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 from ..core import FLOAT_DTYPES, atomic_write, check_int, resolve_device
 from .runs import check_writable, locked, remove_stale_temporaries
-from .common import SCALES, Claim, compute_cell, spread_cells, sweep_log, sweep_table
+from .common import SCALES, compute_cell, spread_cells, sweep_log, sweep_table
+from .claims import Claim
 from .sweep import run_sweep
 from .fig1 import FIG1
 from .fig2 import FIG2, FIG2_DIMS
