@@ -205,13 +205,13 @@ class Spec:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.rules.items())})"
     def check(self, value, # the argument
               name:str, # its name, for the message
-              args:dict, # every argument by name (`like`, `rows`, `on` name one of them)
+              args:dict, # every argument by name (`like`, `rows`, `cols`, `on` name one of them)
              ):
         "Raise a `ValueError` naming `name` unless `value` is accepted; return it."
         return self._check(value, name, args)
     @property
     def refers(self) -> bool:
-        "Whether it reads another argument (`like`, `rows`, `on`): then it runs after the others."
+        "Whether it reads another argument (`like`, `rows`, `cols`, `on`): then it runs last."
         return bool({'like', 'rows', 'cols', 'on'} & set(self.rules))
 
 class Int(Spec):
