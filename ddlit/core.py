@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FLOAT_DTYPES', 'MEMORY_CHECK_ENV', 'MAX_SEED', 'default_device', 'resolve_device', 'cuda_or_skip', 'resolve_dtype',
-           'check_int', 'check_float', 'check_tensor', 'check_size', 'available_memory', 'check_memory',
+           'check_int', 'check_float', 'check_tensor', 'check_like', 'check_size', 'available_memory', 'check_memory',
            'check_magnitude', 'make_generator', 'check_generator', 'Spec', 'Int', 'Float', 'Tensor', 'Gen', 'Is',
            'OneOf', 'Seq', 'check_args', 'checked', 'check_fields', 'gaussian', 'derive_seed', 'atomic_write']
 
@@ -95,14 +95,23 @@ def check_tensor(t, # the value to check: a floating-point tensor with finite en
         raise ValueError(f"{name} must be float32 or float64, got {t.dtype}")
     if ndim is not None and t.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {tuple(t.shape)}")
-    if like is not None and t.dtype != like.dtype:
-        raise ValueError(f"{name} must have the dtype of {like_name} ({like.dtype}), got {t.dtype}")
-    if like is not None and t.device != like.device:
-        raise ValueError(f"{name} must be on the device of {like_name} ({like.device}), got "
-                         f"{t.device}")
+    if like is not None: check_like(t, name, like, like_name)
     if t.device.type not in ('cpu', 'cuda'): # a meta tensor has no values to check or compute with
         raise ValueError(f"{name} must be on the CPU or a CUDA device, got {t.device}")
     if not _all_finite(t): raise ValueError(f"{name} contains NaN or Inf")
+    return t
+
+def check_like(t:torch.Tensor, # a tensor
+               name:str, # parameter name used in the error message
+               like:torch.Tensor, # the tensor whose dtype and device t must share
+               like_name:str, # like's name in the error message
+              ) -> torch.Tensor:
+    "Raise unless `t` has the dtype and device of `like`: for a tensor already checked on its own."
+    if t.dtype != like.dtype:
+        raise ValueError(f"{name} must have the dtype of {like_name} ({like.dtype}), got {t.dtype}")
+    if t.device != like.device:
+        raise ValueError(f"{name} must be on the device of {like_name} ({like.device}), got "
+                         f"{t.device}")
     return t
 
 def _all_finite(t:torch.Tensor) -> bool:
@@ -165,7 +174,9 @@ def check_magnitude(t:torch.Tensor, # a finite tensor
 
     Such entries are finite, but cannot be computed with."""
     limit = math.sqrt(torch.finfo(t.dtype).max) * 1e-4
-    largest = t.abs().max().item() if t.numel() else 0.
+    if not t.numel(): return t
+    lo, hi = torch.aminmax(t) # max |t| = max(-min, max): one pass, where abs() would copy t
+    largest = max(-lo.item(), hi.item())
     if largest > limit:
         raise ValueError(
             f"{name} has entries as large as {largest:.3g}, too large for "

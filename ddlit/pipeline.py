@@ -67,7 +67,7 @@ class DistilledDataset:
     y2:Tensor(ndim=1, like='s', rows='s') # (N2,) labels of D~_2, float64
     alpha:Tensor(ndim=0, like='X1') # () label mean removed by preprocessing
     beta:Tensor(ndim=1, like='X1', cols='X1') # (d,) linear part removed by preprocessing
-    L:Int(low=2) # width of the network it retrains
+    L:Width() # width of the network it retrains
     ref_seed:Int(low=0) # seed of the reference initialization
     matching:OneOf(MATCHINGS) # 'gm' (retrain by min-norm regression) or 'pm' (retrain by one step)
     info:dict = field(default_factory=dict) # JSON metadata: configuration, task, ridge, ...
@@ -345,7 +345,7 @@ _MANIFEST_FIELDS = { # field: (test, what it must be)
         'an even integer >= 2'),
     'ref_seed': (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63,
         'an integer in [0, 2^63)'),
-    'matching': (lambda v: v in ('gm', 'pm'), "'gm' or 'pm'"),
+    'matching': (lambda v: v in MATCHINGS, f'one of {MATCHINGS}'),
     'info': (lambda v: isinstance(v, dict), 'a JSON object'),
 }
 

@@ -9,7 +9,7 @@ __all__ = ['Reference', 'reference_init', 'retrain_phase1', 'effective_width', '
 from dataclasses import dataclass
 import torch
 from .core import (
-    Int, Is, check_memory, check_size, check_tensor, checked, make_generator, resolve_device,
+    Int, Is, check_like, check_memory, check_size, checked, make_generator, resolve_device,
     resolve_dtype)
 from .network import TwoLayerNet, Width, symmetric_init
 from .tasks import _preprocess, check_data
@@ -67,8 +67,8 @@ def effective_width(net:TwoLayerNet, # network after phase 1
 # %% ../nbs/06_retrain.ipynb #95ea94dd
 def _check_real_data(net:TwoLayerNet, X:torch.Tensor, y:torch.Tensor, name:str):
     "Raise unless (X, y) is a dataset in the dtype, device and input dimension of `net` (`name`)."
-    check_data(X, y)
-    check_size(check_tensor(X, 'X', like=net.W, like_name=f'{name}.W'), 'X', 1, net.d,
+    check_data(X, y) # X is finite and 2-D: only its agreement with the network is left to check
+    check_size(check_like(X, 'X', net.W, f'{name}.W'), 'X', 1, net.d,
                f'the input dimension of {name}')
 
 @checked

@@ -382,10 +382,10 @@ def progressive(data:Data, # the real data
                ) -> Distilled:
     "Algorithm 1 with the largest N1 that fits `budget` (the second set counted at its most)."
     d, L = data.d, data.L
-    N1 = (check_int(budget, 'budget', low=1) - 4 * (L + 1) - (d + 1)) // (d + 1)
-    if N1 < 1:
+    if check_int(budget, 'budget', low=1) < progressive_floor(d, L):
         raise ValueError(f"budget must be at least 2(d + 1) + 4(L + 1) = {progressive_floor(d, L)} "
                          f"floats for ddlit's two sets, got {budget}")
+    N1 = (budget - 4 * (L + 1) - (d + 1)) // (d + 1) # at least 1 above the floor
     ds = distill(data.X, data.y, L, gen, replace(config, N1=N1), derive_seed(gen)).dataset
     return Distilled(ds.X1, ds.floats, lambda g: retrain(ds),
                      progressive_cost(budget, data.n, d, L, config.n_theta),
